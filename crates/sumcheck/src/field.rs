@@ -99,7 +99,17 @@ mod tests {
 
     #[test]
     fn signed_embedding_round_trips() {
-        for a in [0i128, 1, -1, 42, -42, i64::MAX as i128, i64::MIN as i128, i128::MAX, -i128::MAX] {
+        for a in [
+            0i128,
+            1,
+            -1,
+            42,
+            -42,
+            i64::MAX as i128,
+            i64::MIN as i128,
+            i128::MAX,
+            -i128::MAX,
+        ] {
             assert_eq!(to_i128(&from_i128(a)), Some(a));
         }
         for a in [0i64, 7, -7, i64::MIN, i64::MAX] {

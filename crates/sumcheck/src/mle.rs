@@ -48,7 +48,10 @@ impl MultilinearPoly {
     /// Embed signed integers (`a mod p`) and pad to a power of two.
     pub fn from_i64s(values: &[i64]) -> Self {
         let evals = if values.len() >= PAR_THRESHOLD {
-            values.par_iter().map(|&v| crate::field::from_i64(v)).collect()
+            values
+                .par_iter()
+                .map(|&v| crate::field::from_i64(v))
+                .collect()
         } else {
             values.iter().map(|&v| crate::field::from_i64(v)).collect()
         };
@@ -203,14 +206,44 @@ pub fn eq_table(r: &[F]) -> Vec<F> {
 /// `scale · eq(r, x)` for all `x` (saves a pass when the caller wants a weighted table).
 pub fn eq_table_scaled(r: &[F], scale: F) -> Vec<F> {
     let n = r.len();
+    // Tables up to 2^12 entries: sequential. Larger: the table over the top 12 variables, then
+    // one independent block per entry of it (in parallel).
+    let top = n.min(PAR_THRESHOLD.trailing_zeros() as usize);
+    let mut cur = eq_table_seq(&r[n - top..]);
+    for v in &mut cur {
+        *v *= scale;
+    }
+    if top == n {
+        return cur;
+    }
+    let mut out = vec![F::zero(); 1 << n];
+    build_eq_steps_par(&cur, &r[..n - top], &mut out);
+    out
+}
+
+/// Finish an eq table: `cur` holds the table over the high variables already processed, `rest`
+/// the remaining (low) coordinates; the result (`cur.len()·2^rest.len()` entries) goes to `out`.
+/// Splits `out` into independent blocks, one per entry of `cur`: block `y` is
+/// `cur[y]·eq(rest, ·)`, which is where the low variables of the final index live.
+fn build_eq_steps_par(cur: &[F], rest: &[F], out: &mut [F]) {
+    let low = eq_table_seq(rest);
+    let block = low.len();
+    out.par_chunks_mut(block)
+        .zip(cur.par_iter())
+        .for_each(|(dst, w)| {
+            for (d, l) in dst.iter_mut().zip(&low) {
+                *d = *w * l;
+            }
+        });
+}
+
+/// Sequential eq table (the building block of [`eq_table_scaled`]).
+fn eq_table_seq(r: &[F]) -> Vec<F> {
+    let n = r.len();
     let mut table = vec![F::zero(); 1 << n];
-    table[0] = scale;
-    // After processing r_{n-1}, ..., r_{n-k}, entries [0, 2^k) hold eq over the top k variables,
-    // indexed by those variables with x_{n-k} lowest. Each new variable becomes the new low bit.
+    table[0] = F::one();
     let mut size = 1usize;
     for &ri in r.iter().rev() {
-        // New index 2j + b, b the new lowest variable; walk j downwards so every entry is read
-        // before it is overwritten.
         for j in (0..size).rev() {
             let v = table[j];
             let one = v * ri;
@@ -241,7 +274,13 @@ pub fn eq_eval(a: &[F], b: &[F]) -> Option<F> {
 /// The bits of `index` as field elements, low bit first, `n` of them (a hypercube point).
 pub fn index_to_point(index: usize, n: usize) -> Vec<F> {
     (0..n)
-        .map(|i| if (index >> i) & 1 == 1 { F::one() } else { F::zero() })
+        .map(|i| {
+            if (index >> i) & 1 == 1 {
+                F::one()
+            } else {
+                F::zero()
+            }
+        })
         .collect()
 }
 
@@ -286,7 +325,11 @@ mod tests {
         for n in [0, 1, 3, 8, 13] {
             let p = random_poly(n, &mut rng);
             let r: Vec<F> = (0..n).map(|_| F::rand(&mut rng)).collect();
-            let brute: F = eq_table(&r).iter().zip(p.evals()).map(|(e, v)| *e * v).sum();
+            let brute: F = eq_table(&r)
+                .iter()
+                .zip(p.evals())
+                .map(|(e, v)| *e * v)
+                .sum();
             assert_eq!(p.evaluate(&r), brute);
         }
     }

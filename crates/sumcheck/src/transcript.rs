@@ -21,7 +21,9 @@
 //! bytes reduced mod p (bias < 2^-250).
 
 use ark_bn254::G1Affine;
-use ark_crypto_primitives::sponge::poseidon::{find_poseidon_ark_and_mds, PoseidonConfig, PoseidonSponge};
+use ark_crypto_primitives::sponge::poseidon::{
+    find_poseidon_ark_and_mds, PoseidonConfig, PoseidonSponge,
+};
 use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField, Zero};
@@ -118,13 +120,8 @@ pub fn poseidon_config() -> &'static PoseidonConfig<F> {
     static CONFIG: OnceLock<PoseidonConfig<F>> = OnceLock::new();
     CONFIG.get_or_init(|| {
         let (rate, full, partial, alpha) = (2usize, 8u64, 57u64, 5u64);
-        let (ark, mds) = find_poseidon_ark_and_mds::<F>(
-            F::MODULUS_BIT_SIZE as u64,
-            rate,
-            full,
-            partial,
-            0,
-        );
+        let (ark, mds) =
+            find_poseidon_ark_and_mds::<F>(F::MODULUS_BIT_SIZE as u64, rate, full, partial, 0);
         PoseidonConfig::new(full as usize, partial as usize, alpha, mds, ark, rate, 1)
     })
 }
@@ -205,7 +202,13 @@ impl Transcript for PoseidonTranscript {
 
     fn append_g1(&mut self, label: &'static [u8], p: &G1Affine) {
         let limbs = g1_to_limbs(p);
-        let buf = [poseidon_header(label, 4), limbs[0], limbs[1], limbs[2], limbs[3]];
+        let buf = [
+            poseidon_header(label, 4),
+            limbs[0],
+            limbs[1],
+            limbs[2],
+            limbs[3],
+        ];
         self.absorb_slice(&buf);
     }
 
@@ -310,10 +313,22 @@ mod tests {
 
     #[test]
     fn deterministic_and_input_sensitive() {
-        assert_eq!(exercise::<MerlinTranscript>(1), exercise::<MerlinTranscript>(1));
-        assert_ne!(exercise::<MerlinTranscript>(1), exercise::<MerlinTranscript>(2));
-        assert_eq!(exercise::<PoseidonTranscript>(1), exercise::<PoseidonTranscript>(1));
-        assert_ne!(exercise::<PoseidonTranscript>(1), exercise::<PoseidonTranscript>(2));
+        assert_eq!(
+            exercise::<MerlinTranscript>(1),
+            exercise::<MerlinTranscript>(1)
+        );
+        assert_ne!(
+            exercise::<MerlinTranscript>(1),
+            exercise::<MerlinTranscript>(2)
+        );
+        assert_eq!(
+            exercise::<PoseidonTranscript>(1),
+            exercise::<PoseidonTranscript>(1)
+        );
+        assert_ne!(
+            exercise::<PoseidonTranscript>(1),
+            exercise::<PoseidonTranscript>(2)
+        );
     }
 
     #[test]

@@ -1,0 +1,364 @@
+//! Prover-side engine: `K` multilinear polynomials folded in place, low variable first.
+//!
+//! Layout. The evaluations live in `K` buffers cut into `nseg` segments of physical stride `seg`;
+//! segment `c` keeps its `live` current values at the front of its stride, so the logical index
+//! of value `l` of segment `c` is `c·live + l`. Binding `x_0` maps each adjacent pair of a
+//! segment to the front of the same segment: every segment folds in place, sequentially inside
+//! and in parallel across segments, without a scratch buffer or an allocation. When a segment is
+//! down to a few values the segments are compacted into one (a copy of `nseg·live` elements).
+//!
+//! Round evaluation goes over the pairs `(even, odd) = (x_0 = 0, x_0 = 1)` and hands each pair,
+//! with its logical pair index (the remaining variables `x_1, x_2, ...` as an integer), to a
+//! kernel closure that accumulates the round polynomial's evaluations. [`Folded::fold_eval`]
+//! binds a challenge and evaluates the next round in the same pass: each group of four values
+//! is folded to a pair and that pair is evaluated while it is in registers.
+
+use ark_ff::Zero;
+use rayon::prelude::*;
+
+use crate::field::{F, PAR_THRESHOLD};
+
+/// Most evaluation points a kernel may accumulate.
+pub(crate) const MAXP: usize = 8;
+/// A kernel's accumulator: evaluations of the round polynomial at the kernel's points.
+pub(crate) type Acc = [F; MAXP];
+
+#[inline]
+pub(crate) fn acc_zero() -> Acc {
+    [F::zero(); MAXP]
+}
+
+#[inline]
+fn acc_add(mut a: Acc, b: Acc) -> Acc {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+    a
+}
+
+/// `K` equally sized multilinear polynomials under a common sequence of bindings.
+#[derive(Clone, Debug)]
+pub(crate) struct Folded<const K: usize> {
+    bufs: [Vec<F>; K],
+    seg: usize,
+    live: usize,
+    nseg: usize,
+}
+
+impl<const K: usize> Folded<K> {
+    /// Take ownership of `K` evaluation vectors of the same power-of-two length.
+    pub(crate) fn new(bufs: [Vec<F>; K]) -> Self {
+        let n = bufs.first().map_or(1, Vec::len);
+        debug_assert!(n.is_power_of_two() && bufs.iter().all(|b| b.len() == n));
+        let nseg = if n >= 4 * PAR_THRESHOLD {
+            let target = (rayon::current_num_threads() * 8).next_power_of_two();
+            target.min(n / PAR_THRESHOLD)
+        } else {
+            1
+        };
+        Self {
+            bufs,
+            seg: n / nseg,
+            live: n / nseg,
+            nseg,
+        }
+    }
+
+    /// Current number of values per polynomial (`2^remaining variables`).
+    pub(crate) fn len(&self) -> usize {
+        self.nseg * self.live
+    }
+
+    /// The values once every variable is bound (`len() == 1`).
+    pub(crate) fn final_values(&self) -> [F; K] {
+        std::array::from_fn(|j| self.bufs[j].first().copied().unwrap_or_else(F::zero))
+    }
+
+    fn segments_mut(&mut self) -> Vec<[&mut [F]; K]> {
+        let (seg, nseg) = (self.seg, self.nseg);
+        let mut its = self
+            .bufs
+            .each_mut()
+            .map(|b| b[..seg * nseg].chunks_mut(seg));
+        (0..nseg)
+            .map(|_| its.each_mut().map(|it| it.next().unwrap_or_default()))
+            .collect()
+    }
+
+    fn maybe_compact(&mut self) {
+        if self.nseg > 1 && (self.live < 4 || self.len() < 2 * PAR_THRESHOLD) {
+            for b in &mut self.bufs {
+                for c in 1..self.nseg {
+                    b.copy_within(c * self.seg..c * self.seg + self.live, c * self.live);
+                }
+            }
+            self.live *= self.nseg;
+            self.seg = self.live;
+            self.nseg = 1;
+        }
+    }
+
+    /// Evaluate the current round: `kernel(p, even, odd, acc)` for every pair `p`, summed.
+    pub(crate) fn eval<G>(&self, kernel: &G) -> Acc
+    where
+        G: Fn(usize, &[F; K], &[F; K], &mut Acc) + Sync,
+    {
+        let half = self.live / 2;
+        let run = |c: usize| {
+            let base = c * self.seg;
+            let mut acc = acc_zero();
+            for l in 0..half {
+                let e: [F; K] = std::array::from_fn(|j| self.bufs[j][base + 2 * l]);
+                let o: [F; K] = std::array::from_fn(|j| self.bufs[j][base + 2 * l + 1]);
+                kernel(c * half + l, &e, &o, &mut acc);
+            }
+            acc
+        };
+        if self.nseg == 1 {
+            run(0)
+        } else {
+            (0..self.nseg)
+                .into_par_iter()
+                .map(run)
+                .reduce(acc_zero, acc_add)
+        }
+    }
+
+    /// Bind the lowest remaining variable to `r` (no evaluation).
+    pub(crate) fn fold(&mut self, r: F) {
+        let live = self.live;
+        if self.len() <= 1 {
+            return;
+        }
+        let run = |s: [&mut [F]; K]| {
+            for b in s {
+                for i in 0..live / 2 {
+                    let (e, o) = (b[2 * i], b[2 * i + 1]);
+                    b[i] = e + r * (o - e);
+                }
+            }
+        };
+        let segs = self.segments_mut();
+        if segs.len() == 1 {
+            segs.into_iter().for_each(run);
+        } else {
+            segs.into_par_iter().for_each(run);
+        }
+        self.live /= 2;
+        self.maybe_compact();
+    }
+
+    /// Bind the lowest remaining variable to `r`, then evaluate the next round with `kernel`
+    /// (`None` if no variable is left). Fused into one pass while segments hold ≥ 4 values.
+    pub(crate) fn fold_eval<G>(&mut self, r: F, kernel: &G) -> Option<Acc>
+    where
+        G: Fn(usize, &[F; K], &[F; K], &mut Acc) + Sync,
+    {
+        if self.live < 4 {
+            self.fold(r);
+            return (self.len() >= 2).then(|| self.eval(kernel));
+        }
+        let quarter = self.live / 4;
+        let run = |(c, s): (usize, [&mut [F]; K])| {
+            let mut acc = acc_zero();
+            for q in 0..quarter {
+                let mut e = [F::zero(); K];
+                let mut o = [F::zero(); K];
+                for j in 0..K {
+                    let b = &mut *s[j];
+                    let (a0, a1, a2, a3) = (b[4 * q], b[4 * q + 1], b[4 * q + 2], b[4 * q + 3]);
+                    let f0 = a0 + r * (a1 - a0);
+                    let f1 = a2 + r * (a3 - a2);
+                    b[2 * q] = f0;
+                    b[2 * q + 1] = f1;
+                    e[j] = f0;
+                    o[j] = f1;
+                }
+                kernel(c * quarter + q, &e, &o, &mut acc);
+            }
+            acc
+        };
+        let segs = self.segments_mut();
+        let acc = if segs.len() == 1 {
+            segs.into_iter()
+                .enumerate()
+                .map(run)
+                .fold(acc_zero(), acc_add)
+        } else {
+            segs.into_par_iter()
+                .enumerate()
+                .map(run)
+                .reduce(acc_zero, acc_add)
+        };
+        self.live /= 2;
+        self.maybe_compact();
+        Some(acc)
+    }
+}
+
+/// Kernel: `Π_j P_j` at the points `0, 2, 3, ..., K` (slots `0, 1, ..., K-1`); with
+/// `WITH_ONE`, also at `1` (slot `K`).
+#[inline(always)]
+pub(crate) fn product_kernel<const K: usize, const WITH_ONE: bool>(
+    e: &[F; K],
+    o: &[F; K],
+    acc: &mut Acc,
+    weight: Option<F>,
+) {
+    let scale = |x: F| match weight {
+        Some(w) => x * w,
+        None => x,
+    };
+    let prod = |v: &[F; K]| {
+        let mut p = v[0];
+        for x in v.iter().skip(1) {
+            p *= x;
+        }
+        p
+    };
+    acc[0] += scale(prod(e));
+    if WITH_ONE {
+        acc[K] += scale(prod(o));
+    }
+    if K >= 2 {
+        let d: [F; K] = std::array::from_fn(|j| o[j] - e[j]);
+        let mut v: [F; K] = std::array::from_fn(|j| o[j] + d[j]);
+        for t in 2..=K {
+            acc[t - 1] += scale(prod(&v));
+            if t < K {
+                for j in 0..K {
+                    v[j] += d[j];
+                }
+            }
+        }
+    }
+}
+
+/// Kernel: `g(P_1, ..., P_K)` for a combination of degree `degree` at the points
+/// `0, 2, ..., degree` (slots `0, ..., degree-1`); with `with_one`, also at `1` (slot `degree`).
+#[inline(always)]
+pub(crate) fn custom_kernel<const K: usize>(
+    e: &[F; K],
+    o: &[F; K],
+    acc: &mut Acc,
+    weight: F,
+    degree: usize,
+    with_one: bool,
+    g: &(dyn Fn(&[F]) -> F + Send + Sync),
+) {
+    acc[0] += weight * g(e);
+    if with_one {
+        acc[degree] += weight * g(o);
+    }
+    let d: [F; K] = std::array::from_fn(|j| o[j] - e[j]);
+    let mut v: [F; K] = std::array::from_fn(|j| o[j] + d[j]);
+    for t in 2..=degree {
+        acc[t - 1] += weight * g(&v);
+        for j in 0..K {
+            v[j] += d[j];
+        }
+    }
+}
+
+/// A [`Folded`] with the number of polynomials chosen at run time (1 to 4).
+#[derive(Clone, Debug)]
+pub(crate) enum AnyFolded {
+    K1(Folded<1>),
+    K2(Folded<2>),
+    K3(Folded<3>),
+    K4(Folded<4>),
+}
+
+/// Run `$body` with `$f` bound to the inner `Folded<K>` and `K` as a const.
+macro_rules! with_folded {
+    ($any:expr, $f:ident, $k:ident => $body:expr) => {
+        match $any {
+            $crate::core::AnyFolded::K1($f) => {
+                #[allow(dead_code)]
+                const $k: usize = 1;
+                $body
+            }
+            $crate::core::AnyFolded::K2($f) => {
+                #[allow(dead_code)]
+                const $k: usize = 2;
+                $body
+            }
+            $crate::core::AnyFolded::K3($f) => {
+                #[allow(dead_code)]
+                const $k: usize = 3;
+                $body
+            }
+            $crate::core::AnyFolded::K4($f) => {
+                #[allow(dead_code)]
+                const $k: usize = 4;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_folded;
+
+impl AnyFolded {
+    /// Wrap 1 to 4 evaluation vectors of one power-of-two length; `None` otherwise.
+    pub(crate) fn new(bufs: Vec<Vec<F>>) -> Option<Self> {
+        let n = bufs.first()?.len();
+        if !n.is_power_of_two() || bufs.iter().any(|b| b.len() != n) {
+            return None;
+        }
+        let k = bufs.len();
+        let mut it = bufs.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        Some(match k {
+            1 => Self::K1(Folded::new([next()])),
+            2 => Self::K2(Folded::new([next(), next()])),
+            3 => Self::K3(Folded::new([next(), next(), next()])),
+            4 => Self::K4(Folded::new([next(), next(), next(), next()])),
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        with_folded!(self, f, K => f.len())
+    }
+
+    pub(crate) fn final_values(&self) -> Vec<F> {
+        with_folded!(self, f, K => f.final_values().to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mle::MultilinearPoly;
+    use ark_std::UniformRand;
+    use rand::SeedableRng;
+
+    #[test]
+    fn segmented_folding_matches_reference() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+        for n in [0usize, 1, 2, 5, 14, 15] {
+            let a: Vec<F> = (0..1 << n).map(|_| F::rand(&mut rng)).collect();
+            let b: Vec<F> = (0..1 << n).map(|_| F::rand(&mut rng)).collect();
+            let r: Vec<F> = (0..n).map(|_| F::rand(&mut rng)).collect();
+            let mut f = Folded::new([a.clone(), b.clone()]);
+            let pa = MultilinearPoly::new(a).unwrap();
+            let pb = MultilinearPoly::new(b).unwrap();
+            for (i, ri) in r.iter().enumerate() {
+                // Round i's sum of even and odd values equals the bound polynomials' sums.
+                let acc = f.eval(&|_, e: &[F; 2], o: &[F; 2], acc: &mut Acc| {
+                    acc[0] += e[0] + o[0];
+                    acc[1] += e[1] + o[1];
+                });
+                let fa = pa.fix_low_variables(&r[..i]);
+                assert_eq!(acc[0], fa.evals().iter().sum::<F>());
+                if i % 2 == 0 {
+                    f.fold(*ri);
+                } else {
+                    let _ = f.fold_eval(*ri, &|_, _: &[F; 2], _: &[F; 2], _: &mut Acc| {});
+                }
+            }
+            assert_eq!(f.len(), 1);
+            assert_eq!(f.final_values(), [pa.evaluate(&r), pb.evaluate(&r)]);
+        }
+    }
+}
