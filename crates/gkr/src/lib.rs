@@ -31,6 +31,8 @@ pub mod error;
 pub mod fractional;
 pub mod limbs;
 pub mod range_check;
+pub mod relations;
+pub mod step;
 
 pub use error::GkrError;
 pub use fractional::{Fraction, FractionalProof, LayerProof, LeafClaim};

@@ -32,6 +32,7 @@
 //! | [`kernels`] | exact matmul / conv / pool kernels (rayon-parallel) |
 //! | [`params`] | [`Params`], canonical flat layout, Kaiming init from a seed, safetensors I/O |
 //! | [`train`] | [`train_step`] → [`StepTrace`], [`train_step_plain`], [`predict`] |
+//! | [`proof`] | the per-iteration proof of a dense network (`mlp`): layouts, commitments, [`proof::prove_step`], [`proof::verify_step`] |
 //! | [`aux`] | [`AuxLayout`]: power-of-two aligned segments of the aux vector `C_aux_t` |
 //! | [`data`] | MNIST IDX / CIFAR-10 loaders, synthetic generators, shuffle, batch schedule |
 //! | [`rng`] | the portable public randomness (ChaCha20, rejection sampling, Fisher–Yates) |
@@ -47,6 +48,7 @@ pub mod fixed;
 pub mod kernels;
 pub mod model;
 pub mod params;
+pub mod proof;
 pub mod rng;
 pub mod tensor;
 pub mod train;

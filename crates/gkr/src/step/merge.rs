@@ -1,0 +1,276 @@
+//! The final merge: every claim on every committed polynomial becomes one evaluation of each
+//! polynomial at one common point `r`, and all of them are proven by one batched opening.
+//!
+//! Protocol (identical on the wire to [`sumcheck::prove_multi_eval`] followed by
+//! [`pcs::batch::batch_open`]): claims on polynomials with fewer than `n = max num_vars`
+//! variables are lifted to `n` (`P(z) = pad(P)(z, 0, …, 0)`); the eq-weighted sumcheck
+//! `Σ_x Σ_j γ^j·eq(point_j, x)·pad(P_{poly_j})(x) = Σ_j γ^j·value_j` ends on `r` with the values
+//! `pad(P_k)(r)`, which the verifier checks itself against the weights and then against the
+//! commitments with one same-point batch opening at `r`.
+//!
+//! The prover builds each weight table block-wise: a claim whose trailing coordinates are
+//! Boolean (a segment claim, a lifted claim) has an eq table supported on one block, so it costs
+//! the block's size, not `2^n`. The verifier is [`sumcheck::verify_multi_eval`] and
+//! [`pcs::batch::batch_verify`], unchanged.
+
+use ark_ff::{One, Zero};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use pcs::hyperkzg::{self, Commitment};
+use pcs::HyperKzg;
+use sumcheck::instances::multi_eval::{LABEL_CLAIM, LABEL_GAMMA, LABEL_SHAPE};
+use sumcheck::mle::eq_table_scaled;
+use sumcheck::{
+    prove_batched, verify_multi_eval, EvalClaim, MultiEvalProof, MultilinearPoly, ProductProver,
+    SumcheckInstanceProver, Transcript, UniPoly, F,
+};
+
+use crate::step::claims::ClaimBook;
+use crate::step::error::VerifyError;
+
+/// The merge proof: the reduction to one point and the batched opening there.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct MergeProof {
+    /// The eq-weighted sumcheck and `pad(P_k)(r)` for every polynomial.
+    pub reduction: MultiEvalProof,
+    /// One HyperKZG opening of `Σ_k γ'^k·pad(P_k)` at `r`.
+    pub opening: hyperkzg::Proof,
+}
+
+fn lift(book: &ClaimBook) -> (usize, Vec<EvalClaim>) {
+    let n = book.num_vars().iter().copied().max().unwrap_or(0);
+    let lifted = book
+        .claims()
+        .iter()
+        .map(|c| {
+            let mut point = c.point.clone();
+            point.resize(n, F::zero());
+            EvalClaim {
+                poly: c.poly,
+                point,
+                value: c.value,
+            }
+        })
+        .collect();
+    (n, lifted)
+}
+
+fn absorb_claims<T: Transcript>(t: &mut T, num_polys: usize, n: usize, claims: &[EvalClaim]) -> F {
+    t.append_fields(
+        LABEL_SHAPE,
+        &[
+            F::from(num_polys as u64),
+            F::from(n as u64),
+            F::from(claims.len() as u64),
+        ],
+    );
+    for c in claims {
+        let mut buf = Vec::with_capacity(c.point.len() + 2);
+        buf.push(F::from(c.poly as u64));
+        buf.extend_from_slice(&c.point);
+        buf.push(c.value);
+        t.append_fields(LABEL_CLAIM, &buf);
+    }
+    t.challenge(LABEL_GAMMA)
+}
+
+/// Add `scale·eq(point, ·)` into `w` (length `2^point.len()`), touching only the block on which
+/// it is nonzero (trailing Boolean coordinates fix the block).
+fn add_eq_blockwise(w: &mut [F], point: &[F], scale: F) {
+    let mut m = point.len();
+    let mut block = 0usize;
+    while m > 0 {
+        let c = point[m - 1];
+        if c.is_zero() {
+            m -= 1;
+        } else if c.is_one() {
+            block |= 1 << (m - 1);
+            m -= 1;
+        } else {
+            break;
+        }
+    }
+    // `block` holds the bits of the trailing coordinates at their positions; the block starts
+    // there.
+    let t = eq_table_scaled(&point[..m], scale);
+    let start = block;
+    for (o, x) in w[start..start + t.len()].iter_mut().zip(&t) {
+        *o += x;
+    }
+}
+
+struct Part {
+    poly: usize,
+    prover: ProductProver,
+    running: F,
+    last: Option<UniPoly>,
+}
+
+struct MergeInstance {
+    n: usize,
+    claim: F,
+    parts: Vec<Part>,
+    unclaimed: Vec<(usize, MultilinearPoly)>,
+    num_polys: usize,
+    r: Vec<F>,
+}
+
+impl SumcheckInstanceProver for MergeInstance {
+    fn num_rounds(&self) -> usize {
+        self.n
+    }
+    fn degree(&self) -> usize {
+        2
+    }
+    fn input_claim(&self) -> F {
+        self.claim
+    }
+    fn round_polynomial(&mut self, round: usize, _previous_claim: F) -> UniPoly {
+        let mut acc = UniPoly::from_coeffs(vec![F::zero(); 3]);
+        for p in &mut self.parts {
+            let q = p.prover.round_polynomial(round, p.running);
+            acc.add_scaled(&q, F::one());
+            p.last = Some(q);
+        }
+        acc
+    }
+    fn bind(&mut self, r: F) {
+        for p in &mut self.parts {
+            if let Some(q) = p.last.take() {
+                p.running = q.evaluate(&r);
+            }
+            p.prover.bind(r);
+        }
+        self.r.push(r);
+    }
+    fn final_evaluations(&self) -> Vec<F> {
+        let mut out = vec![F::zero(); self.num_polys];
+        for p in &self.parts {
+            if let (Some(o), Some(v)) = (out.get_mut(p.poly), p.prover.final_evaluations().get(1)) {
+                *o = *v;
+            }
+        }
+        for (i, poly) in &self.unclaimed {
+            if let (Some(o), Some(v)) = (out.get_mut(*i), poly.try_evaluate(&self.r)) {
+                *o = v;
+            }
+        }
+        out
+    }
+}
+
+/// Prove every claim of `book` on `polys` (committed as `commitments`). Prover-side errors only
+/// come from inconsistent inputs.
+pub fn prove_merge<T: Transcript>(
+    pk: &hyperkzg::ProverKey,
+    polys: &[&MultilinearPoly],
+    commitments: &[Commitment],
+    book: &ClaimBook,
+    transcript: &mut T,
+) -> Result<MergeProof, pcs::Error> {
+    let (n, lifted) = lift(book);
+    let k = polys.len();
+    if book.num_vars().len() != k || commitments.len() != k {
+        return Err(pcs::Error::LengthMismatch {
+            what: "merge: polynomials, commitments and claim book",
+            expected: k,
+            actual: commitments.len(),
+        });
+    }
+    let padded: Vec<MultilinearPoly> = polys.iter().map(|p| p.pad_to_vars(n)).collect();
+    let gamma = absorb_claims(transcript, k, n, &lifted);
+    let mut weights: Vec<Option<Vec<F>>> = vec![None; k];
+    let mut g = F::one();
+    let mut claim = F::zero();
+    for c in &lifted {
+        let w = weights
+            .get_mut(c.poly)
+            .ok_or(pcs::Error::ClaimIndex {
+                claim: 0,
+                poly: c.poly,
+                num_polys: k,
+            })?
+            .get_or_insert_with(|| vec![F::zero(); 1usize << n]);
+        add_eq_blockwise(w, &c.point, g);
+        claim += g * c.value;
+        g *= gamma;
+    }
+    let mut parts = Vec::new();
+    let mut unclaimed = Vec::new();
+    for (i, (w, p)) in weights.into_iter().zip(&padded).enumerate() {
+        match w {
+            Some(w) => {
+                let prover = ProductProver::new(vec![
+                    MultilinearPoly::new(w).map_err(|_| pcs::Error::PointDimension {
+                        expected: n,
+                        actual: 0,
+                    })?,
+                    p.clone(),
+                ])
+                .map_err(|_| pcs::Error::PointDimension {
+                    expected: n,
+                    actual: p.num_vars(),
+                })?;
+                let running = prover.params().claim;
+                parts.push(Part {
+                    poly: i,
+                    prover,
+                    running,
+                    last: None,
+                });
+            }
+            None => unclaimed.push((i, p.clone())),
+        }
+    }
+    let mut inst = MergeInstance {
+        n,
+        claim,
+        parts,
+        unclaimed,
+        num_polys: k,
+        r: Vec::with_capacity(n),
+    };
+    let (sumcheck, r, mut finals) = prove_batched(&mut [&mut inst], transcript);
+    let evals = finals.pop().unwrap_or_default();
+    drop(inst);
+    let refs: Vec<&MultilinearPoly> = padded.iter().collect();
+    let (opening, _) =
+        pcs::batch::batch_open::<HyperKzg, T>(pk, &refs, commitments, &r, transcript)?;
+    Ok(MergeProof {
+        reduction: MultiEvalProof { sumcheck, evals },
+        opening,
+    })
+}
+
+/// Check a [`MergeProof`] against the claims of `book` and the commitments.
+pub fn verify_merge<T: Transcript>(
+    vk: &hyperkzg::VerifierKey,
+    commitments: &[Commitment],
+    book: &ClaimBook,
+    proof: &MergeProof,
+    transcript: &mut T,
+) -> Result<(), VerifyError> {
+    let k = commitments.len();
+    if book.num_vars().len() != k {
+        return Err(VerifyError::malformed(
+            "merge: one commitment per polynomial",
+        ));
+    }
+    let (n, lifted) = lift(book);
+    let r = verify_multi_eval(k, n, &lifted, &proof.reduction, transcript).map_err(|source| {
+        VerifyError::Sumcheck {
+            phase: "merge",
+            source,
+        }
+    })?;
+    let sizes = vec![n; k];
+    pcs::batch::batch_verify::<HyperKzg, T>(
+        vk,
+        commitments,
+        &sizes,
+        &r,
+        &proof.reduction.evals,
+        &proof.opening,
+        transcript,
+    )?;
+    Ok(())
+}
