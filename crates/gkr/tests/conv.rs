@@ -28,7 +28,13 @@ fn rand_point(rng: &mut ChaCha20Rng, n: usize) -> Vec<F> {
 /// A padded random tensor: `len` entries, nonzero only where `valid(i)`.
 fn rand_tensor(rng: &mut ChaCha20Rng, len: usize, valid: impl Fn(usize) -> bool) -> Vec<i64> {
     (0..len)
-        .map(|i| if valid(i) { rng.gen_range(-1000..1000) } else { 0 })
+        .map(|i| {
+            if valid(i) {
+                rng.gen_range(-1000..1000)
+            } else {
+                0
+            }
+        })
         .collect()
 }
 
@@ -107,7 +113,7 @@ fn setup(rel: ConvRelation, s: &ConvShape, t: &Tensors) -> (Vec<F>, Vec<F>, Vec<
     }
 }
 
-fn operand<'a>(op: ConvOperand, t: &'a [Vec<F>; 3]) -> &'a [F] {
+fn operand(op: ConvOperand, t: &[Vec<F>; 3]) -> &[F] {
     match op {
         ConvOperand::Input => &t[0],
         ConvOperand::Weight => &t[1],
@@ -325,7 +331,8 @@ fn rejects_tampered_proofs() {
         let point = rand_point(&mut rng, result_vars(rel, &s));
         let (proof, claim, _) =
             prove_conv(rel, s, &first, &second, point.clone(), &mut transcript()).unwrap();
-        let verify = |p: &ConvProof| verify_conv(rel, s, point.clone(), claim, p, &mut transcript());
+        let verify =
+            |p: &ConvProof| verify_conv(rel, s, point.clone(), claim, p, &mut transcript());
         assert!(verify(&proof).is_ok());
         let one = F::one();
         let mut cases: Vec<ConvProof> = Vec::new();

@@ -113,7 +113,8 @@ fn avg_pool_forward_and_backward_claims() {
             for ch in 0..s.channels as usize {
                 for yy in 0..s.height as usize {
                     for xx in 0..s.width as usize {
-                        g_in[s.input_index(b, ch, yy, xx)] = q[s.output_index(b, ch, yy / 2, xx / 2)];
+                        g_in[s.input_index(b, ch, yy, xx)] =
+                            q[s.output_index(b, ch, yy / 2, xx / 2)];
                     }
                 }
             }
@@ -180,6 +181,7 @@ fn max_pool_honest() {
                 PoolTensor::Input => &x,
                 PoolTensor::Selector => &w.sel,
                 PoolTensor::Diff => &w.diff,
+                PoolTensor::Output => &w.y,
                 other => panic!("unexpected {other:?}"),
             };
             open(t, c).unwrap();
@@ -225,7 +227,9 @@ fn max_pool_honest() {
             let i = rng.gen_range(0..b.len());
             b[i] ^= 1 << rng.gen_range(0..8);
             if let Ok(p2) = MaxPoolBackwardProof::from_bytes(&b) {
-                assert!(verify_max_pool_backward(&s, &r_in, claim, &p2, &mut transcript()).is_err());
+                assert!(
+                    verify_max_pool_backward(&s, &r_in, claim, &p2, &mut transcript()).is_err()
+                );
             }
         }
     }
@@ -259,6 +263,7 @@ fn max_pool_two_ones_rejected() {
     let out = verify_max_pool(&s, p, y_claim, &proof, &mut transcript()).unwrap();
     assert_eq!(out, claims);
     let onehot = &claims[3];
+    assert!(open(&sel, &claims[0]).is_ok());
     assert_eq!(onehot.tensor, PoolTensor::Selector);
     assert!(open(&sel, onehot).is_err());
 }
@@ -279,7 +284,12 @@ fn max_pool_non_binary_selector_rejected() {
         prove_max_pool(&s, &fe(&x), &fe(&sel), p.clone(), &mut transcript()).unwrap();
     // The booleanity zero-check's claim is 0 only for a boolean e: the proof fails.
     let res = verify_max_pool(&s, p, y_claim, &proof, &mut transcript());
-    assert!(res.is_err() || claims.iter().any(|cl| cl.tensor == PoolTensor::Selector && open(&sel, cl).is_err()));
+    assert!(
+        res.is_err()
+            || claims
+                .iter()
+                .any(|cl| cl.tensor == PoolTensor::Selector && open(&sel, cl).is_err())
+    );
     assert!(res.is_err());
 }
 
@@ -311,6 +321,7 @@ fn max_pool_selector_on_non_maximum_fails_range_obligation() {
             PoolTensor::Input => &x,
             PoolTensor::Selector => &w.sel,
             PoolTensor::Diff => &w.diff,
+            PoolTensor::Output => &w.y,
             other => panic!("unexpected {other:?}"),
         };
         open(t, cl).unwrap();
@@ -356,6 +367,12 @@ fn max_pool_tampered_proofs_rejected() {
         cases.push(pr);
     }
     let mut pr = proof.clone();
+    pr.y_at_r += one;
+    assert!(
+        verify(&pr).is_ok(),
+        "y_at_r is an opening claim, checked by the caller"
+    );
+    let mut pr = proof.clone();
     pr.select_evals.pop();
     cases.push(pr);
     let mut pr = proof.clone();
@@ -372,7 +389,11 @@ fn max_pool_tampered_proofs_rejected() {
         let i = rng.gen_range(0..b.len());
         b[i] ^= 1 << rng.gen_range(0..8);
         if let Ok(pr) = MaxPoolProof::from_bytes(&b) {
-            assert!(verify(&pr).is_err());
+            // Either the verifier rejects, or (a flip inside `y_at_r`) an opening fails.
+            if let Ok(cl) = verify(&pr) {
+                let c = cl.iter().find(|c| c.tensor == PoolTensor::Output).unwrap();
+                assert!(open(&w.y, c).is_err(), "flipped byte {i} accepted");
+            }
         }
     }
     assert!(MaxPoolProof::from_bytes(&[bytes.as_slice(), &[1]].concat()).is_err());

@@ -107,12 +107,17 @@ impl ConvShape {
                 what: "conv shape: every dimension must be in 1..=2^24",
             });
         }
-        if self.kernel % 2 == 0 {
+        if self.kernel.is_multiple_of(2) {
             return Err(GkrError::InvalidParams {
                 what: "conv shape: kernel size must be odd",
             });
         }
-        if self.input_vars().max(self.output_vars()).max(self.weight_vars()) > 40 {
+        if self
+            .input_vars()
+            .max(self.output_vars())
+            .max(self.weight_vars())
+            > 40
+        {
             return Err(GkrError::InvalidParams {
                 what: "conv shape: tensors larger than 2^40 entries",
             });
@@ -253,7 +258,7 @@ pub struct ConvClaim {
 /// `u + d − v − p` in `{−1, 0, 1}`, and three "below the bound so far" flags); the MLE is the
 /// weighted count of accepted bit strings, each bit weighted `r_j` or `1 − r_j`.
 pub fn shift_mle(k: u64, n: u64, r_d: &[F], r_u: &[F], r_v: &[F]) -> Option<F> {
-    if r_u.len() != r_v.len() || k % 2 == 0 || r_d.len() > 62 || r_u.len() > 62 {
+    if r_u.len() != r_v.len() || k.is_multiple_of(2) || r_d.len() > 62 || r_u.len() > 62 {
         return None;
     }
     let p = (k - 1) / 2;
@@ -283,12 +288,12 @@ pub fn shift_mle(k: u64, n: u64, r_d: &[F], r_u: &[F], r_v: &[F]) -> Option<F> {
             let carry = (s % 3) as i64 - 1;
             let flags = s / 3;
             let (ltd, ltu, ltv) = (flags & 1, (flags >> 1) & 1, (flags >> 2) & 1);
-            for bd in 0..2usize {
-                let Some(w1) = wd[bd] else { continue };
-                for bu in 0..2usize {
-                    let Some(w2) = wu[bu] else { continue };
-                    for bv in 0..2usize {
-                        let Some(w3) = wv[bv] else { continue };
+            for (bd, w1) in wd.iter().enumerate() {
+                let Some(w1) = w1 else { continue };
+                for (bu, w2) in wu.iter().enumerate() {
+                    let Some(w2) = w2 else { continue };
+                    for (bv, w3) in wv.iter().enumerate() {
+                        let Some(w3) = w3 else { continue };
                         let t = bu as i64 + bd as i64 - bv as i64 - pb + carry;
                         if t.rem_euclid(2) != 0 {
                             continue;
@@ -338,7 +343,14 @@ fn shift_mle_2d(shape: &ConvShape, r_delta: &[F], r_out: &[F], r_in: &[F]) -> Op
 /// Table over the free side of a 1-D predicate: `Σ_{d<k} eq_d[d]·Σ_u eq_fixed[..]` with the
 /// fixed side bound. `out_free = true`: indexed by the output coordinate `u` (input side
 /// fixed), else by the input coordinate `v` (output side fixed).
-fn shift_table_1d(k: usize, n: usize, n_p: usize, eq_d: &[F], eq_fixed: &[F], out_free: bool) -> Vec<F> {
+fn shift_table_1d(
+    k: usize,
+    n: usize,
+    n_p: usize,
+    eq_d: &[F],
+    eq_fixed: &[F],
+    out_free: bool,
+) -> Vec<F> {
     let p = k / 2;
     let mut t = vec![F::zero(); n_p];
     for (d, wd) in eq_d.iter().enumerate().take(k) {
@@ -554,7 +566,11 @@ impl ConvParams {
 
     /// From the stage-1 point `r1` and its final evaluations `[u, v]`: the claim on the first
     /// operand and the parameters of stage 2 (its claim is `v`).
-    pub fn after_stage1(&self, r1: &[F], evals: &[F]) -> Result<(ConvClaim, ShiftParams), GkrError> {
+    pub fn after_stage1(
+        &self,
+        r1: &[F],
+        evals: &[F],
+    ) -> Result<(ConvClaim, ShiftParams), GkrError> {
         self.check()?;
         let s = &self.shape;
         let (first, _) = self.relation.operands();
@@ -572,7 +588,8 @@ impl ConvParams {
         let (first_point, shift) = match self.relation {
             ConvRelation::Forward => {
                 // point on z: (r_pix, r_o, r_b); r1 = (r_δ, r_c)
-                let p = split_point(&self.point, &[lpix, s.log_out(), s.log_batch()]).ok_or_else(bad)?;
+                let p = split_point(&self.point, &[lpix, s.log_out(), s.log_batch()])
+                    .ok_or_else(bad)?;
                 let q = split_point(r1, &[2 * lk, s.log_in()]).ok_or_else(bad)?;
                 let w_point = [r1, &p[1]].concat();
                 let sp = ShiftParams {
@@ -588,7 +605,8 @@ impl ConvParams {
             }
             ConvRelation::InputGrad => {
                 // point on h: (r_pix, r_c, r_b); r1 = (r_δ, r_o)
-                let p = split_point(&self.point, &[lpix, s.log_in(), s.log_batch()]).ok_or_else(bad)?;
+                let p =
+                    split_point(&self.point, &[lpix, s.log_in(), s.log_batch()]).ok_or_else(bad)?;
                 let q = split_point(r1, &[2 * lk, s.log_out()]).ok_or_else(bad)?;
                 let w_point = [&q[0][..], &p[1], &q[1]].concat();
                 let sp = ShiftParams {
@@ -604,7 +622,8 @@ impl ConvParams {
             }
             ConvRelation::WeightGrad => {
                 // point on dW: (r_δ, r_c, r_o); r1 = (r_pix, r_b)
-                let p = split_point(&self.point, &[2 * lk, s.log_in(), s.log_out()]).ok_or_else(bad)?;
+                let p =
+                    split_point(&self.point, &[2 * lk, s.log_in(), s.log_out()]).ok_or_else(bad)?;
                 let q = split_point(r1, &[lpix, s.log_batch()]).ok_or_else(bad)?;
                 let g_point = [&q[0][..], &p[2], &q[1]].concat();
                 let sp = ShiftParams {
@@ -675,7 +694,8 @@ impl ConvStage1Prover {
         };
         let (u, v, second_rows) = match relation {
             ConvRelation::Forward => {
-                let p = split_point(&params.point, &[lw, lh, s.log_out(), s.log_batch()]).ok_or(bad)?;
+                let p =
+                    split_point(&params.point, &[lw, lh, s.log_out(), s.log_batch()]).ok_or(bad)?;
                 // U(δ, c) = Σ_o eq(r_o, o)·W[o][c][δ]
                 let u = bind_outer(first, &eq_table(&p[2]));
                 // a_b[c][pix'] = Σ_b eq(r_b, b)·a[b][c][pix']
@@ -684,7 +704,8 @@ impl ConvStage1Prover {
                 (u, v, a_b)
             }
             ConvRelation::InputGrad => {
-                let p = split_point(&params.point, &[lw, lh, s.log_in(), s.log_batch()]).ok_or(bad)?;
+                let p =
+                    split_point(&params.point, &[lw, lh, s.log_in(), s.log_batch()]).ok_or(bad)?;
                 // U(δ, o) = Σ_c eq(r_c, c)·W[o][c][δ]
                 let u = bind_middle(first, &eq_table(&p[2]), kk);
                 let g_b = bind_outer(second, &eq_table(&p[3]));
@@ -692,7 +713,8 @@ impl ConvStage1Prover {
                 (u, v, g_b)
             }
             ConvRelation::WeightGrad => {
-                let p = split_point(&params.point, &[lk, lk, s.log_in(), s.log_out()]).ok_or(bad)?;
+                let p =
+                    split_point(&params.point, &[lk, lk, s.log_in(), s.log_out()]).ok_or(bad)?;
                 // U(pix, b) = Σ_o eq(r_o, o)·g[b][o][pix]
                 let u = bind_middle(first, &eq_table(&p[3]), 1 << lpix);
                 // a_c[b][pix'] = Σ_c eq(r_c, c)·a[b][c][pix']
@@ -878,7 +900,14 @@ impl ShiftProver {
         let (rdx, rdy) = params.r_delta.split_at(lk);
         let out_free = params.transposed;
         let tx = shift_table_1d(k, w, 1 << lw, &eq_table(rdx), &eq_table(rx), out_free);
-        let ty = shift_table_1d(k, h, 1 << s.log_h(), &eq_table(rdy), &eq_table(ry), out_free);
+        let ty = shift_table_1d(
+            k,
+            h,
+            1 << s.log_h(),
+            &eq_table(rdy),
+            &eq_table(ry),
+            out_free,
+        );
         let mut st = Vec::with_capacity(t.len());
         for vy in &ty {
             for vx in &tx {
@@ -913,7 +942,12 @@ impl SumcheckInstanceProver for ShiftProver {
         self.inner.bind(r);
     }
     fn final_evaluations(&self) -> Vec<F> {
-        self.inner.final_evaluations().get(1).copied().into_iter().collect()
+        self.inner
+            .final_evaluations()
+            .get(1)
+            .copied()
+            .into_iter()
+            .collect()
     }
 }
 
@@ -1093,8 +1127,12 @@ pub mod reference {
                         for c in 0..nc {
                             for dy in 0..k {
                                 for dx in 0..k {
-                                    let (yi, xi) = (y as isize + dy as isize - p, x as isize + dx as isize - p);
-                                    let v = at(a, yi, xi, h, wd, |yy, xx| s.input_index(b, c, yy, xx));
+                                    let (yi, xi) = (
+                                        y as isize + dy as isize - p,
+                                        x as isize + dx as isize - p,
+                                    );
+                                    let v =
+                                        at(a, yi, xi, h, wd, |yy, xx| s.input_index(b, c, yy, xx));
                                     acc += i128::from(w[s.weight_index(o, c, dy, dx)]) * v;
                                 }
                             }
@@ -1120,8 +1158,12 @@ pub mod reference {
                         for o in 0..no {
                             for dy in 0..k {
                                 for dx in 0..k {
-                                    let (yi, xi) = (y as isize - dy as isize + p, x as isize - dx as isize + p);
-                                    let v = at(g, yi, xi, h, wd, |yy, xx| s.output_index(b, o, yy, xx));
+                                    let (yi, xi) = (
+                                        y as isize - dy as isize + p,
+                                        x as isize - dx as isize + p,
+                                    );
+                                    let v =
+                                        at(g, yi, xi, h, wd, |yy, xx| s.output_index(b, o, yy, xx));
                                     acc += i128::from(w[s.weight_index(o, c, dy, dx)]) * v;
                                 }
                             }
@@ -1147,8 +1189,12 @@ pub mod reference {
                         for b in 0..nb {
                             for y in 0..h {
                                 for x in 0..wd {
-                                    let (yi, xi) = (y as isize + dy as isize - p, x as isize + dx as isize - p);
-                                    let v = at(a, yi, xi, h, wd, |yy, xx| s.input_index(b, c, yy, xx));
+                                    let (yi, xi) = (
+                                        y as isize + dy as isize - p,
+                                        x as isize + dx as isize - p,
+                                    );
+                                    let v =
+                                        at(a, yi, xi, h, wd, |yy, xx| s.input_index(b, c, yy, xx));
                                     acc += i128::from(g[s.output_index(b, o, y, x)]) * v;
                                 }
                             }

@@ -23,9 +23,10 @@
 //!   the input gradient at `(r_x0, r_X, r_y0, r_Y, …)` is the claim on `q` at `(r_X, r_Y, …)`;
 //!   `g̃_out(p) = 4q̃(p) + ρ̃(p) − 2χ̃(p)`, `ρ ∈ [0, 4)` range-checked.
 //! * **Max pool forward**: committed one-hot `e` and differences `d = y − x_t ≥ 0`:
-//!   booleanity zero-check `Σ eq(τ, ·)·e(1 − e) = 0`; selection `ỹ(p) = Σ_t ẽ(t, p)·x̃_t(p)`
-//!   (2-round product sumcheck after binding `p`); one-hot `4ẽ(½, ½, p) = χ̃(p)`; difference
-//!   `d̃(r_t, p) = ỹ(p) − x̃_{r_t}(p)`; `d` is the range-check obligation (unsigned).
+//!   booleanity zero-check `Σ eq(τ, ·)·e(1 − e) = 0`; selection
+//!   `ỹ(p)/4 = Σ_{t,q} eq((½,½,p), (t,q))·e(t,q)·x_t(q)` (batched with booleanity, both end on
+//!   `r = (r_t, r_q)`); one-hot `4ẽ(½, ½, p) = χ̃(p)`; difference
+//!   `d̃(r) = ỹ(r_q) − x̃_{r_t}(r_q)`; `d` is the range-check obligation (unsigned).
 //! * **Max pool backward** `g_in = e ⊙ broadcast(g_out)`: `g̃_in(r) = Σ_q eq(r_q, q)·ẽ(r_t, q)·g̃_out(q)`.
 
 use std::sync::Arc;
@@ -34,9 +35,8 @@ use ark_ff::{Field, One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use sumcheck::instances::zerocheck::draw_tau;
 use sumcheck::{
-    prove_batched, verify_batched, Combiner, MultilinearPoly, ProductProver, ProductVerifier,
-    SumcheckInstanceVerifier, SumcheckProof, Transcript, ZeroCheckProver,
-    ZeroCheckVerifier, F,
+    prove_batched, verify_batched, Combiner, MultilinearPoly, SumcheckInstanceVerifier,
+    SumcheckProof, Transcript, ZeroCheckProver, ZeroCheckVerifier, F,
 };
 
 use crate::error::GkrError;
@@ -60,7 +60,12 @@ pub struct PoolShape {
 
 impl PoolShape {
     /// Validated shape: sizes `≥ 1`, `H`, `W` even, at most `2^24` each, `2^40` entries.
-    pub fn new(batch: usize, channels: usize, height: usize, width: usize) -> Result<Self, GkrError> {
+    pub fn new(
+        batch: usize,
+        channels: usize,
+        height: usize,
+        width: usize,
+    ) -> Result<Self, GkrError> {
         let s = Self {
             batch: batch as u64,
             channels: channels as u64,
@@ -423,23 +428,18 @@ fn booleanity() -> Combiner {
     }
 }
 
-/// `out[t] = Σ_q eq(p, q)·t[q·4 + t]` (binds the high variables).
-fn bind_high(t: &[F], p: &[F]) -> Vec<F> {
-    MultilinearPoly::from_padded(t.to_vec(), 0)
-        .fix_high_variables(p)
-        .into_evals()
-}
-
 /// Max-pool forward proof: one batched sumcheck (booleanity zero-check on `e`, and the
-/// 2-round selection sumcheck) and its final evaluations.
+/// selection sumcheck) and its final evaluations.
 #[derive(Clone, Debug, Default, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct MaxPoolProof {
     /// The batched sumcheck.
     pub sumcheck: SumcheckProof,
     /// `[ẽ(r_bool)]`.
     pub bool_evals: Vec<F>,
-    /// `[ẽ(r_t, p), x̃'(r_t, p)]`.
+    /// `[ẽ(r), x̃'(r)]` (`x'` the input in the window layout).
     pub select_evals: Vec<F>,
+    /// `ỹ(r_q)`, opened by the caller against `y`.
+    pub y_at_r: F,
 }
 
 /// A max-pool backward proof: one eq-weighted sumcheck and `[ẽ(r_t, ρ), g̃_out(ρ)]`.
@@ -465,9 +465,7 @@ macro_rules! bytes_impl {
                 let mut reader = bytes;
                 let p = Self::deserialize_compressed(&mut reader)?;
                 if !reader.is_empty() {
-                    return Err(GkrError::Deserialization {
-                        what: $what.into(),
-                    });
+                    return Err(GkrError::Deserialization { what: $what.into() });
                 }
                 Ok(p)
             }
@@ -475,7 +473,10 @@ macro_rules! bytes_impl {
     };
 }
 bytes_impl!(MaxPoolProof, "trailing bytes after max-pool proof");
-bytes_impl!(MaxPoolBackwardProof, "trailing bytes after max-pool backward proof");
+bytes_impl!(
+    MaxPoolBackwardProof,
+    "trailing bytes after max-pool backward proof"
+);
 
 /// Prove the max-pool forward relations for committed `x` (input layout) and `sel` (window
 /// layout) at the output point `p` (the caller absorbed the commitments to `sel` and `d`).
@@ -502,33 +503,59 @@ pub fn prove_max_pool<T: Transcript>(
         return Err(bad_point());
     }
     let tau = draw_tau(transcript, n);
-    let mut zc = ZeroCheckProver::new(tau, vec![MultilinearPoly::new(sel.to_vec())?], booleanity())?;
+    let mut zc =
+        ZeroCheckProver::new(tau, vec![MultilinearPoly::new(sel.to_vec())?], booleanity())?;
     let xw = input_to_window(shape, x);
-    let ep = bind_high(sel, &p);
-    let xp = bind_high(&xw, &p);
-    let mut pp = ProductProver::new(vec![MultilinearPoly::new(ep)?, MultilinearPoly::new(xp)?])?;
-    let y_claim = pp.params().claim;
-    let (sumcheck, r, evals) = prove_batched(&mut [&mut zc, &mut pp], transcript);
+    // y = Σ_t e_t·x_t, the output implied by the selectors.
+    let y: Vec<F> = sel
+        .chunks(4)
+        .zip(xw.chunks(4))
+        .map(|(e, x)| e.iter().zip(x).map(|(a, b)| *a * b).sum())
+        .collect();
+    let mut sp = ZeroCheckProver::new(
+        selection_tau(&p),
+        vec![
+            MultilinearPoly::new(sel.to_vec())?,
+            MultilinearPoly::new(xw)?,
+        ],
+        Combiner::Product,
+    )?;
+    let y_claim = sp.params().claim * F::from(4u64);
+    let (sumcheck, r, evals) = prove_batched(&mut [&mut zc, &mut sp], transcript);
+    let y_at_r = MultilinearPoly::new(y)?
+        .try_evaluate(r.get(2..).unwrap_or_default())
+        .ok_or_else(bad_point)?;
     let proof = MaxPoolProof {
         sumcheck,
         bool_evals: evals.first().cloned().unwrap_or_default(),
         select_evals: evals.get(1).cloned().unwrap_or_default(),
+        y_at_r,
     };
-    let claims = max_pool_claims(shape, &p, y_claim, &r, &proof)?;
+    let claims = max_pool_claims(shape, &p, &r, &proof)?;
     Ok((proof, y_claim, claims))
 }
 
-/// Verify [`prove_max_pool`] for the claim `ỹ(p) = y_claim`. Returns the claims the caller must
-/// open (all on committed tensors):
+/// `(½, ½, p)`: `Σ_{t,q} eq((½,½,p), (t,q))·e(t,q)·x_t(q) = ỹ(p)/4`.
+fn selection_tau(p: &[F]) -> Vec<F> {
+    let h = F::from(2u64).inverse().unwrap_or_else(F::one);
+    [&[h, h], p].concat()
+}
+
+/// Verify [`prove_max_pool`] for the claim `ỹ(p) = y_claim`. One batched sumcheck of the
+/// booleanity zero-check `Σ eq(τ, ·)·e(1 − e) = 0` and the selection sumcheck
+/// `Σ_{t,q} eq((½,½,p), (t,q))·e(t,q)·x_t(q) = ỹ(p)/4`, both ending on `r = (r_t, r_q)`.
+/// Returns the claims the caller must open (all on committed tensors):
 ///
-/// 1. `Selector` at `r_bool` (booleanity),
-/// 2. `Selector` at `(r_t, p)` and 3. `Input` at `(r_t0, p_X, r_t1, p_Y, p_c, p_b)` (selection),
+/// 1. `Selector` at `r`,
+/// 2. `Input` at `(r_t0, r_X, r_t1, r_Y, r_c, r_b)`,
+/// 3. `Output` at `r_q` (the prover's `ỹ(r_q)`),
 /// 4. `Selector` at `(½, ½, p)` with value `χ̃(p)/4` (one-hot: `Σ_t e_t = 1` on real windows),
-/// 5. `Diff` at `(r_t, p)` with value `ỹ(p) − x̃(...)` (`d = y − x_t`).
+/// 5. `Diff` at `r` with value `ỹ(r_q) − x̃_{r_t}(r_q)` (`d = y − x_t`).
 ///
 /// **Obligation**: `d` (window layout) must be range-checked as unsigned (`gkr::range_check`,
 /// [`crate::UnsignedLimbs`]); a selector on a non-maximum makes some `d` negative, i.e. a field
-/// element near `p`, which no limb decomposition accepts. Never panics.
+/// element near the modulus, which no limb decomposition accepts. The claim `ỹ(p)` itself is
+/// the caller's (from a later layer, or an opening of `y`). Never panics.
 pub fn verify_max_pool<T: Transcript>(
     shape: &PoolShape,
     p: Vec<F>,
@@ -543,20 +570,19 @@ pub fn verify_max_pool<T: Transcript>(
     }
     let tau = draw_tau(transcript, n);
     let zc = ZeroCheckVerifier::zero_check(tau, 1, booleanity());
-    let pv = ProductVerifier::new(2, 2, y_claim);
+    let sv = ZeroCheckVerifier::new(selection_tau(&p), 2, Combiner::Product, y_claim * quarter());
     let r = verify_batched(
-        &[&zc as &dyn SumcheckInstanceVerifier, &pv],
+        &[&zc as &dyn SumcheckInstanceVerifier, &sv],
         &proof.sumcheck,
         &[proof.bool_evals.clone(), proof.select_evals.clone()],
         transcript,
     )?;
-    max_pool_claims(shape, &p, y_claim, &r, proof)
+    max_pool_claims(shape, &p, &r, proof)
 }
 
 fn max_pool_claims(
     shape: &PoolShape,
     p: &[F],
-    y_claim: F,
     r: &[F],
     proof: &MaxPoolProof,
 ) -> Result<Vec<PoolClaim>, GkrError> {
@@ -567,22 +593,20 @@ fn max_pool_claims(
             actual: proof.bool_evals.len() + proof.select_evals.len(),
         });
     };
-    let r_t = sumcheck::instance_point(r, 2).ok_or_else(bad_point)?;
-    let sel_point = [r_t, p].concat();
-    let x_point = shape
-        .input_point_of_window(&sel_point)
-        .ok_or_else(bad_point)?;
+    if e_bool != e_sel {
+        return Err(GkrError::LeafCheckFailed {
+            tree: 0,
+            what: "max pool: two values for the selector at one point",
+        });
+    }
+    let x_point = shape.input_point_of_window(r).ok_or_else(bad_point)?;
+    let r_q = r.get(2..).ok_or_else(bad_point)?;
     let chi = valid_mle(shape, p).ok_or_else(bad_point)?;
     let h = F::from(2u64).inverse().unwrap_or_else(F::one);
     Ok(vec![
         PoolClaim {
             tensor: PoolTensor::Selector,
             point: r.to_vec(),
-            value: *e_bool,
-        },
-        PoolClaim {
-            tensor: PoolTensor::Selector,
-            point: sel_point.clone(),
             value: *e_sel,
         },
         PoolClaim {
@@ -591,14 +615,19 @@ fn max_pool_claims(
             value: *x_sel,
         },
         PoolClaim {
+            tensor: PoolTensor::Output,
+            point: r_q.to_vec(),
+            value: proof.y_at_r,
+        },
+        PoolClaim {
             tensor: PoolTensor::Selector,
             point: [&[h, h], p].concat(),
             value: chi * quarter(),
         },
         PoolClaim {
             tensor: PoolTensor::Diff,
-            point: sel_point,
-            value: y_claim - x_sel,
+            point: r.to_vec(),
+            value: proof.y_at_r - x_sel,
         },
     ])
 }
