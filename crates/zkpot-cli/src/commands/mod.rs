@@ -1,0 +1,201 @@
+//! The commands, as library functions (the binary only parses arguments and maps exit codes).
+
+pub mod bench;
+pub mod commit_data;
+pub mod demo;
+pub mod inspect;
+pub mod setup;
+pub mod train;
+pub mod verify;
+
+use std::path::Path;
+
+use nn_layers::proof::{model_layout, StepLayout};
+use nn_layers::{LayerSpec, Model, TrainConfig};
+use pcs::Srs;
+
+use crate::error::{CliError, Result};
+
+/// The warning every command prints when it uses a development SRS.
+pub const INSECURE_WARNING: &str =
+    "WARNING: INSECURE development SRS (tau is derivable from a public seed): \
+anyone can forge proofs against it; use `zkpot setup --ptau FILE` for real runs";
+
+/// Print [`INSECURE_WARNING`] to stderr when `insecure`.
+pub fn warn_if_insecure(insecure: bool) {
+    if insecure {
+        eprintln!("{INSECURE_WARNING}");
+    }
+}
+
+/// Load an SRS file (exit 2 on any problem) and warn when it is a development SRS.
+pub fn load_srs(path: &Path) -> Result<Srs> {
+    let srs = Srs::load(path).map_err(|e| CliError::bad_input(path, e.to_string()))?;
+    warn_if_insecure(srs.is_insecure_dev());
+    Ok(srs)
+}
+
+/// Look a model up by name (exit 2 for unknown names): the zoo's `mlp`, `lenet5`, `vgg11`, or a
+/// custom dense network `mlp:H1,H2,...` on MNIST-shaped data (784 inputs, hidden widths `H_i`
+/// each followed by ReLU, 10 classes), e.g. `mlp:16` for quick experiments and tests.
+pub fn model_by_name(name: &str) -> Result<Model> {
+    let unknown = || {
+        CliError::usage(format!(
+            "unknown model `{name}` (expected mlp, lenet5, vgg11 or mlp:H1,H2,... with hidden widths 1..=4096)"
+        ))
+    };
+    if let Some(spec) = name.strip_prefix("mlp:") {
+        let widths: Option<Vec<usize>> = spec
+            .split(',')
+            .map(|w| {
+                w.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&w| (1..=4096).contains(&w))
+            })
+            .collect();
+        let widths = widths
+            .filter(|w| !w.is_empty() && w.len() <= 8)
+            .ok_or_else(unknown)?;
+        let mut layers = Vec::new();
+        let mut prev = 784;
+        for w in widths {
+            layers.push(LayerSpec::Dense {
+                inputs: prev,
+                outputs: w,
+            });
+            layers.push(LayerSpec::Relu);
+            prev = w;
+        }
+        layers.push(LayerSpec::Dense {
+            inputs: prev,
+            outputs: 10,
+        });
+        return Model::new(name, vec![784], layers).map_err(|_| unknown());
+    }
+    nn_layers::zoo::by_name(name).map_err(|_| unknown())
+}
+
+/// Whether this build can prove training steps of `model` (dense + ReLU only for now).
+pub fn provable(model: &Model) -> Result<()> {
+    let conv = model.layers.iter().any(|l| {
+        matches!(
+            l,
+            LayerSpec::Conv2d { .. } | LayerSpec::AvgPool2 | LayerSpec::MaxPool2
+        )
+    });
+    if conv {
+        return Err(CliError::Unsupported {
+            what: format!(
+                "model `{}`: proofs of convolutional networks are not implemented yet \
+                 (this build proves dense networks such as `mlp`; train `{}` without --commit)",
+                model.name, model.name
+            ),
+        });
+    }
+    nn_layers::proof::layout::dense_layers(model).map_err(|e| CliError::Unsupported {
+        what: format!("model `{}`: {e}", model.name),
+    })?;
+    Ok(())
+}
+
+/// The compute backend switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// GPU when available, else CPU (this build: CPU).
+    #[default]
+    Auto,
+    /// CPU.
+    Cpu,
+    /// GPU (not in this build).
+    Gpu,
+}
+
+/// Resolve the backend: `gpu` is a usage error in this build.
+pub fn check_backend(b: Backend) -> Result<()> {
+    match b {
+        Backend::Gpu => Err(CliError::Unsupported {
+            what: "--backend gpu: no GPU backend in this build (use --backend cpu or auto)".into(),
+        }),
+        Backend::Auto | Backend::Cpu => Ok(()),
+    }
+}
+
+/// log2 of the committed vector sizes of a proven run (the SRS must have at least `max()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequiredSizes {
+    /// Dataset vector.
+    pub data: usize,
+    /// Model vector (`None` for models this build cannot prove).
+    pub model: Option<usize>,
+    /// Aux vector at the given batch size (`None` when unknown).
+    pub aux: Option<usize>,
+}
+
+impl RequiredSizes {
+    /// The largest of the sizes.
+    pub fn max(&self) -> usize {
+        self.data
+            .max(self.model.unwrap_or(0))
+            .max(self.aux.unwrap_or(0))
+    }
+}
+
+fn log2(n: usize) -> usize {
+    n.next_power_of_two().trailing_zeros() as usize
+}
+
+/// Sizes for `model` over `rows` dataset rows, with the aux vector when `batch` is given.
+pub fn required_sizes(
+    model: &Model,
+    cfg: &TrainConfig,
+    rows: usize,
+    batch: Option<usize>,
+) -> Result<RequiredSizes> {
+    let data = nn_layers::proof::DatasetLayout::new(model, rows)?.num_vars();
+    if provable(model).is_err() {
+        return Ok(RequiredSizes {
+            data,
+            model: None,
+            aux: None,
+        });
+    }
+    let m = log2(model_layout(model)?.total_len);
+    let aux = match batch {
+        Some(b) => Some(log2(StepLayout::new(model, cfg, b, rows)?.aux.total_len)),
+        None => None,
+    };
+    Ok(RequiredSizes {
+        data,
+        model: Some(m),
+        aux,
+    })
+}
+
+/// Error unless the SRS has `needed` powers.
+pub fn check_srs_size(srs: &Srs, needed: usize, what: &str) -> Result<()> {
+    if srs.log_size() < needed {
+        return Err(CliError::SrsTooSmall {
+            what: what.to_string(),
+            needed,
+            available: srs.log_size(),
+        });
+    }
+    Ok(())
+}
+
+/// Milliseconds of a duration, as f64.
+pub fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Human-readable byte count.
+pub fn human_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.2} MiB", n as f64 / (1u64 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
