@@ -32,6 +32,7 @@
 pub mod layout;
 mod prover;
 mod verifier;
+pub mod wellformed;
 mod witness;
 
 use ark_bn254::G1Affine;
@@ -49,6 +50,10 @@ pub use prover::{prove_step, ProvenStep, StepTimings};
 #[doc(hidden)]
 pub use prover::{prove_step_with_trace, DishonestOptions};
 pub use verifier::{verify_step, verify_step_with_transcript};
+pub use wellformed::{
+    prove_dataset_wellformed, prove_model_wellformed, verify_dataset_wellformed,
+    verify_model_wellformed, DatasetWellFormedProof, ModelWellFormedProof,
+};
 
 use crate::fixed::FixedConfig;
 use crate::model::Model;
