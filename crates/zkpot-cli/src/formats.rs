@@ -34,7 +34,7 @@ pub const ITERATION_MAGIC: [u8; 8] = *b"ZKPOTITR";
 /// Magic of a prover checkpoint.
 pub const CHECKPOINT_MAGIC: [u8; 8] = *b"ZKPOTCKP";
 /// Format version of all postcard files above.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Name of the statement file in a run directory.
 pub const STATEMENT_FILE: &str = "statement";
@@ -239,6 +239,9 @@ pub struct DataFile {
     pub srs_digest: [u8; 32],
     /// Whether that SRS is an insecure development setup.
     pub srs_insecure: bool,
+    /// The well-formedness proof of `C_D` (`DatasetWellFormedProof::to_bytes`): zero padding,
+    /// one-hot labels, inputs in `[0, 2^F]`.
+    pub wellformed: Vec<u8>,
 }
 
 impl DataFile {
@@ -343,6 +346,11 @@ pub struct RunStatement {
     pub init: InitKind,
     /// `C_W_0`.
     pub initial_model_commitment: Point,
+    /// The dataset's well-formedness proof, copied from the DATA file (checked by `verify`).
+    pub data_wellformed: Vec<u8>,
+    /// For a private start, the well-formedness proof of `C_W_0` (zero padding, B-bit range);
+    /// `None` for a seeded start, whose commitment the verifier recomputes.
+    pub model_wellformed: Option<Vec<u8>>,
 }
 
 impl RunStatement {

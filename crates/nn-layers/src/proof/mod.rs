@@ -51,8 +51,9 @@ pub use prover::{prove_step, ProvenStep, StepTimings};
 pub use prover::{prove_step_with_trace, DishonestOptions};
 pub use verifier::{verify_step, verify_step_with_transcript};
 pub use wellformed::{
-    prove_dataset_wellformed, prove_model_wellformed, verify_dataset_wellformed,
-    verify_model_wellformed, DatasetWellFormedProof, ModelWellFormedProof,
+    dataset_wellformed_vars, model_wellformed_vars, prove_dataset_wellformed,
+    prove_model_wellformed, verify_dataset_wellformed, verify_model_wellformed,
+    DatasetWellFormedProof, ModelWellFormedProof,
 };
 
 use crate::fixed::FixedConfig;

@@ -879,3 +879,16 @@ mod tests {
         }
     }
 }
+
+/// `log2` of the commitment size [`prove_dataset_wellformed`] needs (its auxiliary vector or the
+/// dataset, whichever is larger): the SRS must have at least this many powers.
+pub fn dataset_wellformed_vars(layout: &DatasetLayout, fixed: &FixedConfig) -> PResult<usize> {
+    let sh = DataShape::new(layout, fixed)?;
+    Ok((sh.aux.num_vars() as usize).max(layout.num_vars()))
+}
+
+/// `log2` of the commitment size [`prove_model_wellformed`] needs for `model`.
+pub fn model_wellformed_vars(model: &Model, fixed: &FixedConfig) -> PResult<usize> {
+    let sh = ModelShape::new(model, fixed)?;
+    Ok((sh.aux.num_vars() as usize).max(sh.layout.num_vars() as usize))
+}

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use nn_layers::data::{self, Dataset};
-use nn_layers::proof::{commit_dataset, dataset_vector};
+use nn_layers::proof::{commit_dataset, dataset_vector, prove_dataset_wellformed};
 use nn_layers::{FixedConfig, TrainConfig};
 use pcs::{HyperKzg, Srs};
 
@@ -173,7 +173,10 @@ pub fn run_with_srs(opts: &CommitDataOptions, srs: &Srs, quiet: bool) -> Result<
     let rows = labels.len();
     let cfg = TrainConfig::new(fixed, DEFAULT_LR_SHIFT)?;
     let sizes = required_sizes(&model, &cfg, rows, None)?;
-    let commit_need = sizes.data.max(sizes.model.unwrap_or(0));
+    let commit_need = sizes
+        .data
+        .max(sizes.model.unwrap_or(0))
+        .max(sizes.data_wellformed.unwrap_or(0));
     check_srs_size(
         srs,
         commit_need,
@@ -192,11 +195,15 @@ pub fn run_with_srs(opts: &CommitDataOptions, srs: &Srs, quiet: bool) -> Result<
         commitment: Point(ark_bn254::G1Affine::default()),
         srs_digest: srs.digest(),
         srs_insecure: srs.is_insecure_dev(),
+        wellformed: Vec::new(),
     };
     let q = file.quantized();
     let (layout, values) = dataset_vector(&q, &model)?;
-    let (pk, _) = HyperKzg::keys(srs, layout.num_vars())?;
+    let (pk, _) = HyperKzg::keys(srs, commit_need)?;
     let c = commit_dataset(&pk, &layout, &values)?;
+    // One-time proof that C_D is well formed (zero padding, one-hot labels, inputs in range):
+    // the step proofs' padding argument rests on it, and `verify` checks it once per run.
+    file.wellformed = prove_dataset_wellformed(&pk, &c, &values, &fixed)?.to_bytes();
     file.layout = layout;
     file.commitment = Point(c.commitment);
     file.check()

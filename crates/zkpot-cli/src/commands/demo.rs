@@ -1,5 +1,5 @@
 //! `zkpot demo`: the whole pipeline on an embedded synthetic dataset, no arguments, no downloads.
-//! Development SRS of the needed size → commit 256 synthetic MNIST-shaped samples → train `mlp`
+//! Development SRS of the needed size → commit 128 synthetic MNIST-shaped samples → train `mlp`
 //! for 3 proven iterations at batch 4 → verify → a summary table and the verdict.
 
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ impl Default for DemoOptions {
     fn default() -> Self {
         Self {
             out: None,
-            samples: 256,
+            samples: 128,
             batch: 4,
             iterations: 3,
             lr_shift: 8,

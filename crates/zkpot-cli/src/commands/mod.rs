@@ -130,6 +130,8 @@ pub struct RequiredSizes {
     pub model: Option<usize>,
     /// Aux vector at the given batch size (`None` when unknown).
     pub aux: Option<usize>,
+    /// The auxiliary vector of the dataset's well-formedness proof.
+    pub data_wellformed: Option<usize>,
 }
 
 impl RequiredSizes {
@@ -138,6 +140,7 @@ impl RequiredSizes {
         self.data
             .max(self.model.unwrap_or(0))
             .max(self.aux.unwrap_or(0))
+            .max(self.data_wellformed.unwrap_or(0))
     }
 }
 
@@ -152,12 +155,18 @@ pub fn required_sizes(
     rows: usize,
     batch: Option<usize>,
 ) -> Result<RequiredSizes> {
-    let data = nn_layers::proof::DatasetLayout::new(model, rows)?.num_vars();
+    let layout = nn_layers::proof::DatasetLayout::new(model, rows)?;
+    let data = layout.num_vars();
+    // Every DATA file carries its well-formedness proof, whatever the model.
+    let data_wellformed = Some(nn_layers::proof::dataset_wellformed_vars(
+        &layout, &cfg.fixed,
+    )?);
     if provable(model).is_err() {
         return Ok(RequiredSizes {
             data,
             model: None,
             aux: None,
+            data_wellformed,
         });
     }
     let m = log2(model_layout(model)?.total_len);
@@ -169,6 +178,7 @@ pub fn required_sizes(
         data,
         model: Some(m),
         aux,
+        data_wellformed,
     })
 }
 

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nn_layers::data::QuantizedDataset;
 use nn_layers::proof::{
-    commit_model, dataset_vector, prove_step, DataCommitment, DatasetLayout, ProverKey, StepProof,
-    StepStatement, StepTimings,
+    commit_model, dataset_vector, prove_model_wellformed, prove_step, DataCommitment,
+    DatasetLayout, ProverKey, StepProof, StepStatement, StepTimings,
 };
 use nn_layers::{train_step_plain, Model, Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
@@ -275,12 +275,19 @@ impl<'a> Proven<'a> {
             )));
         }
         let sizes = required_sizes(model, &cfg, data.labels.len(), Some(opts.batch))?;
+        // A private start also proves its commitment well formed, which needs its own aux size.
+        let need = match opts.init {
+            InitSource::File(_) => sizes
+                .max()
+                .max(nn_layers::proof::model_wellformed_vars(model, &cfg.fixed)?),
+            InitSource::Seed(_) => sizes.max(),
+        };
         check_srs_size(
             srs,
-            sizes.max(),
+            need,
             &format!("proving `{}` at batch {}", model.name, opts.batch),
         )?;
-        let (pk, _) = HyperKzg::keys(srs, sizes.max())?;
+        let (pk, _) = HyperKzg::keys(srs, need)?;
         let (_, values) = dataset_vector(&ds, model)?;
         Ok(Self {
             opts,
@@ -295,7 +302,12 @@ impl<'a> Proven<'a> {
         })
     }
 
-    fn expected_statement(&self, init: InitKind, c0: Point) -> RunStatement {
+    fn expected_statement(
+        &self,
+        init: InitKind,
+        c0: Point,
+        model_wellformed: Option<Vec<u8>>,
+    ) -> RunStatement {
         let srs_path = self
             .opts
             .srs
@@ -319,6 +331,8 @@ impl<'a> Proven<'a> {
             shuffle_seed: self.data.shuffle_seed,
             init,
             initial_model_commitment: c0,
+            data_wellformed: self.data.wellformed.clone(),
+            model_wellformed,
         }
     }
 
@@ -334,7 +348,11 @@ impl<'a> Proven<'a> {
                 )));
             }
             let st: RunStatement = formats::load(&STATEMENT_MAGIC, &stmt_path)?;
-            let expect = self.expected_statement(st.init.clone(), st.initial_model_commitment);
+            let expect = self.expected_statement(
+                st.init.clone(),
+                st.initial_model_commitment,
+                st.model_wellformed.clone(),
+            );
             let same = st.model == expect.model
                 && st.model_digest == expect.model_digest
                 && st.fixed == expect.fixed
@@ -361,7 +379,14 @@ impl<'a> Proven<'a> {
         create_dir(&run.join(PROOFS_DIR))?;
         let (params, init) = initial_params(self.opts, self.model, &self.cfg)?;
         let c0 = Point(commit_model(&self.pk, self.model, &params)?);
-        let st = self.expected_statement(init, c0);
+        let model_wellformed = match init {
+            InitKind::Committed => Some(
+                prove_model_wellformed(&self.pk, self.model, &self.cfg.fixed, &params, &c0.0)?
+                    .to_bytes(),
+            ),
+            InitKind::Seed(_) => None,
+        };
+        let st = self.expected_statement(init, c0, model_wellformed);
         formats::save(&STATEMENT_MAGIC, &stmt_path, &st)?;
         let ck = Checkpoint {
             run_id: st.run_id()?,

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use nn_layers::proof::{
-    commit_model, verify_step, DataCommitment, DatasetLayout, StepProof, StepStatement,
+    commit_model, verify_dataset_wellformed, verify_model_wellformed, verify_step, DataCommitment,
+    DatasetLayout, DatasetWellFormedProof, ModelWellFormedProof, StepProof, StepStatement,
 };
 use nn_layers::{Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
@@ -154,12 +155,62 @@ pub fn verify_loaded(
         Ok(s) => s,
         Err(e) => return Ok(report.reject(format!("statement: {e}"))),
     };
+    let mut need = sizes.max();
+    if st.init == InitKind::Committed {
+        match nn_layers::proof::model_wellformed_vars(&model, &cfg.fixed) {
+            Ok(v) => need = need.max(v),
+            Err(e) => return Ok(report.reject(format!("statement: {e}"))),
+        }
+    }
     check_srs_size(
         srs,
-        sizes.max(),
+        need,
         &format!("verifying `{}` at batch {}", model.name, st.batch),
     )?;
-    let (pk, vk) = HyperKzg::keys(srs, sizes.max())?;
+    let (pk, vk) = HyperKzg::keys(srs, need)?;
+
+    // The dataset commitment is well formed (zero padding, one-hot labels, inputs in range):
+    // the step proofs' padding argument rests on it. Checked once per run.
+    let wf = match DatasetWellFormedProof::from_bytes(&st.data_wellformed) {
+        Ok(p) => p,
+        Err(e) => return Ok(report.reject(format!("dataset well-formedness proof: {e}"))),
+    };
+    let data_commitment = DataCommitment {
+        commitment: st.data_commitment.0,
+        layout: st.data_layout,
+    };
+    if let Err(e) = verify_dataset_wellformed(&vk, &data_commitment, &cfg.fixed, &wf) {
+        return Ok(report.reject(format!("dataset commitment is not well formed: {e}")));
+    }
+    // A private start proves its commitment well formed; a seeded one is recomputed below.
+    match (&st.init, &st.model_wellformed) {
+        (InitKind::Committed, Some(bytes)) => {
+            let proof = match ModelWellFormedProof::from_bytes(bytes) {
+                Ok(p) => p,
+                Err(e) => return Ok(report.reject(format!("model well-formedness proof: {e}"))),
+            };
+            if let Err(e) = verify_model_wellformed(
+                &vk,
+                &model,
+                &cfg.fixed,
+                &st.initial_model_commitment.0,
+                &proof,
+            ) {
+                return Ok(
+                    report.reject(format!("initial model commitment is not well formed: {e}"))
+                );
+            }
+        }
+        (InitKind::Committed, None) => {
+            return Ok(report.reject("private initial model without a well-formedness proof"));
+        }
+        (InitKind::Seed(_), Some(_)) => {
+            return Ok(
+                report.reject("seeded initial model with an unexpected well-formedness proof")
+            );
+        }
+        (InitKind::Seed(_), None) => {}
+    }
 
     // The initial model.
     if let InitKind::Seed(seed) = st.init {
