@@ -812,3 +812,60 @@ fn plain_training_of_a_convolutional_model_resumes() {
         text(&o)
     );
 }
+
+#[test]
+fn private_start_is_proven_well_formed() {
+    use zkpot_cli::formats::{RunStatement, STATEMENT_FILE, STATEMENT_MAGIC};
+    let f = fixture();
+    // A private start: the honest run's final model, imported from safetensors.
+    let init = f.run.join(formats::MODEL_FILE);
+    let run = f.root.join("run-private");
+    let _ = std::fs::remove_dir_all(&run);
+    let o = zkpot(&[
+        "train",
+        "--model",
+        MODEL,
+        "--data",
+        s(&f.data),
+        "--srs",
+        s(&f.srs),
+        "--batch",
+        "2",
+        "--lr-shift",
+        "8",
+        "--iterations",
+        "1",
+        "--commit",
+        "--out",
+        s(&run),
+        "--init",
+        s(&init),
+    ]);
+    expect_code(&o, 0);
+    let o = verify_run(&run, &[]);
+    expect_code(&o, 0);
+
+    // Without its well-formedness proof, or with the dataset's proof in its place, the private
+    // start is rejected before any iteration is looked at.
+    let path = run.join(STATEMENT_FILE);
+    let honest: RunStatement = formats::load(&STATEMENT_MAGIC, &path).unwrap();
+    let mut st = honest.clone();
+    st.model_wellformed = None;
+    formats::save(&STATEMENT_MAGIC, &path, &st).unwrap();
+    let o = verify_run(&run, &[]);
+    expect_code(&o, 1);
+    assert!(text(&o).contains("well-formedness"), "{}", text(&o));
+    let mut st = honest.clone();
+    st.model_wellformed = Some(honest.data_wellformed.clone());
+    formats::save(&STATEMENT_MAGIC, &path, &st).unwrap();
+    let o = verify_run(&run, &[]);
+    expect_code(&o, 1);
+    // A dataset proof with a flipped byte is rejected too.
+    let mut st = honest.clone();
+    let mid = st.data_wellformed.len() / 2;
+    st.data_wellformed[mid] ^= 1;
+    formats::save(&STATEMENT_MAGIC, &path, &st).unwrap();
+    let o = verify_run(&run, &[]);
+    expect_code(&o, 1);
+    assert!(text(&o).contains("dataset"), "{}", text(&o));
+}
