@@ -1,5 +1,5 @@
-//! criterion benches for the pcs crate: MSM (arkworks reference vs small-scalar path), commit,
-//! open, verify, batch opening, accumulator fold/decide.
+//! criterion benches for the pcs crate: MSM (arkworks reference vs `CpuMsm` full-scalar and
+//! small-scalar paths, 2^18 and 2^20), commit, open, verify, batch opening, accumulator fold/decide.
 //!
 //! Sizes: `PCS_BENCH_LOGS` (comma-separated, default `16,18,20`) for open/verify;
 //! `PCS_BENCH_COMMIT_LOGS` (default `16,18,20,22`) for commit. The dev SRS is cached in
@@ -73,6 +73,7 @@ fn bench_msm(c: &mut Criterion) {
     g.bench_function("arkworks_msm_full", |b| {
         b.iter(|| G1Projective::msm(bases, &full).unwrap())
     });
+    g.bench_function("cpu_msm_full", |b| b.iter(|| CpuMsm.msm(bases, &full)));
     g.bench_function("arkworks_msm_u16", |b| {
         b.iter(|| G1Projective::msm_u16(bases, &u16s))
     });
@@ -85,6 +86,23 @@ fn bench_msm(c: &mut Criterion) {
     g.bench_function("cpu_small_bits", |b| {
         b.iter(|| CpuMsm.msm_small(bases, SmallScalars::Bits(&bits)))
     });
+    g.finish();
+}
+
+/// Full-scalar MSM at 2^18: `CpuMsm` (batch-affine signed-digit Pippenger) against the arkworks
+/// reference.
+fn bench_msm_full_18(c: &mut Criterion) {
+    let s = srs(max_log().max(20));
+    let n = 1 << 18;
+    let bases: &[G1Affine] = &s.g1_powers()[..n];
+    let mut rng = rng();
+    let full: Vec<F> = (0..n).map(|_| F::rand(&mut rng)).collect();
+    let mut g = c.benchmark_group("msm_2^18");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("arkworks_msm_full", |b| {
+        b.iter(|| G1Projective::msm(bases, &full).unwrap())
+    });
+    g.bench_function("cpu_msm_full", |b| b.iter(|| CpuMsm.msm(bases, &full)));
     g.finish();
 }
 
@@ -228,6 +246,7 @@ fn bench_batch_and_accumulator(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_msm,
+    bench_msm_full_18,
     bench_commit,
     bench_open_verify,
     bench_batch_and_accumulator

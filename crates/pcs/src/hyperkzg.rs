@@ -10,11 +10,17 @@
 //! 1. commit `f_1, …, f_{n-1}`; challenge `β`;
 //! 2. send `f_j(β), f_j(−β), f_j(β²)` for `j < n`; the verifier checks, with `f_n(β²) := v`,
 //!    `2β·f_{j+1}(β²) = β(1 − r_j)(f_j(β) + f_j(−β)) + r_j(f_j(β) − f_j(−β))`;
-//! 3. challenge `q`, `B = Σ q^j f_j`; the prover sends `W_k = [(B(X) − B(u_k))/(X − u_k)]_1` for
-//!    `u = (β, −β, β²)`; challenge `d`;
-//! 4. with `C_B = Σ q^j C_j`, the three KZG equations `e(C_B − B(u_k)G + u_k W_k, H) = e(W_k, τH)`
-//!    are combined with weights `d^k` into one pairing-product check
-//!    `e(L, H) = e(R, τH)`, `L = Σ d^k (C_B − B(u_k)G + u_k W_k)`, `R = Σ d^k W_k`.
+//! 3. challenge `q`, `B = Σ q^j f_j`, whose values `y_k = B(u_k)` at `u = (β, −β, β²)` follow from
+//!    the sent evaluations. The three evaluations are proven together (Shplonk-style, one
+//!    polynomial at three points): with `Z(X) = Π_k (X − u_k)` and `I` the quadratic through the
+//!    `(u_k, y_k)`, the prover sends `W = [Q]_1`, `Q = (B − I)/Z`; challenge `z`; then
+//!    `W' = [(B(X) − I(z) − Z(z)·Q(X))/(X − z)]_1` (the linearization vanishes at `z`);
+//! 4. with `C_B = Σ q^j C_j`, one pairing-product check `e(L, H) = e(R, τH)`,
+//!    `L = C_B − I(z)·G − Z(z)·W + z·W'`, `R = W'`.
+//!
+//! If some `y_k ≠ B(u_k)`, `Z` does not divide `B − I`, so `B − I − Z·Q` is a nonzero polynomial
+//! of degree `< 2^n` for every `Q` the prover commits to, and it vanishes at the later random `z`
+//! with probability `≤ 2^n/|F|`.
 //!
 //! [`HyperKzg::reduce_to_pairing`] stops before the pairing and returns `(L, R)` — what
 //! [`crate::accumulator::Accumulator`] folds.
@@ -118,7 +124,7 @@ impl VerifierKey {
 pub struct Commitment(pub G1Affine);
 
 /// An opening proof. For `n` variables: `n − 1` folded commitments, `n` evaluations at each of
-/// `β, −β, β²`, three KZG quotients (all empty when `n = 0`).
+/// `β, −β, β²`, two quotients `W, W'` (all empty when `n = 0`).
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct Proof {
     /// Commitments to `f_1, …, f_{n-1}`.
@@ -129,7 +135,7 @@ pub struct Proof {
     pub evals_neg: Vec<F>,
     /// `f_j(β²)`.
     pub evals_sq: Vec<F>,
-    /// `W_0, W_1, W_2` for the points `β, −β, β²`.
+    /// `W = [(B − I)/Z]_1` (the three points at once) and `W' = [(B − I(z) − Z(z)·Q)/(X − z)]_1`.
     pub quotients: Vec<G1Affine>,
 }
 
@@ -167,7 +173,11 @@ const L_EVALS_NEG: &[u8] = b"hyperkzg/evals-neg";
 const L_EVALS_SQ: &[u8] = b"hyperkzg/evals-sq";
 const L_Q: &[u8] = b"hyperkzg/q";
 const L_QUOTIENT: &[u8] = b"hyperkzg/quotient";
-const L_D: &[u8] = b"hyperkzg/d";
+const L_Z: &[u8] = b"hyperkzg/z";
+const L_LIN_QUOTIENT: &[u8] = b"hyperkzg/lin-quotient";
+
+/// Number of quotient points in a proof on `n ≥ 1` variables.
+const NUM_QUOTIENTS: usize = 2;
 
 fn absorb_claim<T: Transcript>(t: &mut T, c: &Commitment, point: &[F], value: &F) {
     t.append_g1(L_COMMITMENT, &c.0);
@@ -211,6 +221,20 @@ fn divide_by_linear(coeffs: &[F], u: F) -> Vec<F> {
         q[i - 1] = acc;
     }
     q
+}
+
+/// `(I(z), Z(z))` for the quadratic `I` through `(u_k, y_k)` and `Z = Π_k (X − u_k)`; `None` when
+/// two points coincide (excluded by [`draw_beta`]).
+fn interpolate_at(us: &[F; 3], ys: &[F; 3], z: F) -> Option<(F, F)> {
+    let diff = [z - us[0], z - us[1], z - us[2]];
+    let vanishing = diff[0] * diff[1] * diff[2];
+    let mut iz = F::zero();
+    for k in 0..3 {
+        let (a, b) = ((k + 1) % 3, (k + 2) % 3);
+        let denom = (us[k] - us[a]) * (us[k] - us[b]);
+        iz += ys[k] * diff[a] * diff[b] * denom.inverse()?;
+    }
+    Some((iz, vanishing))
 }
 
 fn fold(v: &[F], r: F) -> Vec<F> {
@@ -298,7 +322,7 @@ impl HyperKzg {
         shape("evals_sq", n, proof.evals_sq.len())?;
         shape(
             "quotients",
-            if n == 0 { 0 } else { 3 },
+            if n == 0 { 0 } else { NUM_QUOTIENTS },
             proof.quotients.len(),
         )?;
         absorb_claim(transcript, commitment, point, value);
@@ -318,10 +342,9 @@ impl HyperKzg {
         transcript.append_fields(L_EVALS_NEG, &proof.evals_neg);
         transcript.append_fields(L_EVALS_SQ, &proof.evals_sq);
         let q = transcript.challenge(L_Q);
-        for w in &proof.quotients {
-            transcript.append_g1(L_QUOTIENT, w);
-        }
-        let d = transcript.challenge(L_D);
+        transcript.append_g1(L_QUOTIENT, &proof.quotients[0]);
+        let z = transcript.challenge(L_Z);
+        transcript.append_g1(L_LIN_QUOTIENT, &proof.quotients[1]);
 
         // Folding relations.
         let two_beta = beta.double();
@@ -334,9 +357,8 @@ impl HyperKzg {
             }
         }
 
-        // L = (1 + d + d²)·Σ q^j C_j − (Σ d^k B(u_k))·G + Σ d^k u_k W_k,  R = Σ d^k W_k.
+        // L = Σ q^j C_j − I(z)·G − Z(z)·W + z·W',  R = W'.
         let us = [beta, -beta, beta.square()];
-        let ds = [F::one(), d, d.square()];
         let qs = sumcheck::field::powers(q, n);
         let b_at = |evals: &[F]| -> F { evals.iter().zip(&qs).map(|(e, w)| *e * w).sum() };
         let b_u = [
@@ -344,23 +366,20 @@ impl HyperKzg {
             b_at(&proof.evals_neg),
             b_at(&proof.evals_sq),
         ];
-        let dsum = ds[0] + ds[1] + ds[2];
-        let mut bases = Vec::with_capacity(n + 4);
-        let mut scalars = Vec::with_capacity(n + 4);
+        let (i_z, z_z) =
+            interpolate_at(&us, &b_u, z).ok_or(Error::DegenerateChallenge { label: "beta" })?;
+        let mut bases = Vec::with_capacity(n + 3);
+        let mut scalars = Vec::with_capacity(n + 3);
         bases.push(commitment.0);
         bases.extend_from_slice(&proof.folds);
-        scalars.extend(qs.iter().map(|w| *w * dsum));
-        bases.push(vk.g);
-        scalars.push(-(ds[0] * b_u[0] + ds[1] * b_u[1] + ds[2] * b_u[2]));
-        let mut rhs = G1Projective::zero();
-        for k in 0..3 {
-            bases.push(proof.quotients[k]);
-            scalars.push(ds[k] * us[k]);
-            rhs += proof.quotients[k] * ds[k];
-        }
-        let lhs = G1Projective::msm_unchecked(&bases, &scalars);
-        let [lhs, rhs] = [lhs, rhs].map(|p| p.into_affine());
-        Ok(PairingClaim { lhs, rhs })
+        scalars.extend_from_slice(&qs);
+        bases.extend_from_slice(&[vk.g, proof.quotients[0], proof.quotients[1]]);
+        scalars.extend_from_slice(&[-i_z, -z_z, z]);
+        let lhs = G1Projective::msm_unchecked(&bases, &scalars).into_affine();
+        Ok(PairingClaim {
+            lhs,
+            rhs: proof.quotients[1],
+        })
     }
 }
 
@@ -471,16 +490,31 @@ impl MultilinearPcs for HyperKzg {
                 .zip(f.par_iter())
                 .for_each(|(x, y)| *x += *w * y);
         }
-        let quotient_polys: Vec<Vec<F>> = us.par_iter().map(|u| divide_by_linear(&b, *u)).collect();
+        // Q = (B − I)/Z: successive divisions by the three linear factors (the discarded
+        // remainders make up I).
+        let mut quot = divide_by_linear(&b, us[0]);
+        quot = divide_by_linear(&quot, us[1]);
+        quot = divide_by_linear(&quot, us[2]);
+        let w = Self::msm_field(pk, &quot);
+        transcript.append_g1(L_QUOTIENT, &w);
+        let z = transcript.challenge(L_Z);
+        let b_u = [0, 1, 2].map(|k| {
+            let e = &evals;
+            e.iter().zip(&qs).map(|(e, q)| e[k] * q).sum::<F>()
+        });
+        let (i_z, z_z) =
+            interpolate_at(&us, &b_u, z).ok_or(Error::DegenerateChallenge { label: "beta" })?;
+        // L_z = B − I(z) − Z(z)·Q, which vanishes at z; W' = [L_z/(X − z)].
+        b.par_iter_mut()
+            .zip(quot.par_iter())
+            .for_each(|(x, y)| *x -= z_z * y);
+        b[0] -= i_z;
+        drop(quot);
+        let lin = divide_by_linear(&b, z);
         drop(b);
-        let quotients: Vec<G1Affine> = quotient_polys
-            .iter()
-            .map(|w| Self::msm_field(pk, w))
-            .collect();
-        for w in &quotients {
-            transcript.append_g1(L_QUOTIENT, w);
-        }
-        let _d = transcript.challenge(L_D);
+        let w_lin = Self::msm_field(pk, &lin);
+        transcript.append_g1(L_LIN_QUOTIENT, &w_lin);
+        let quotients = vec![w, w_lin];
         Ok((
             Proof {
                 folds,

@@ -8,7 +8,8 @@
 //! `f(X) = Σ a_i X^i` — one G1 point, additively homomorphic, and unchanged by zero-padding. An
 //! opening of `P(r) = v` folds `f` low bit first (Gemini), `f_{j+1} = (1 − r_j)E_j + r_j O_j`
 //! where `f_j(X) = E_j(X²) + X·O_j(X²)`, commits the `n − 1` folds, and proves their evaluations
-//! at `β, −β, β²` with three KZG quotients checked in one pairing-product equation
+//! at `β, −β, β²` with two quotients (Shplonk-style: one for the three points, one linearization
+//! quotient) checked in one pairing-product equation
 //! `e(L, H) = e(R, τH)`. Claims on many polynomials at one point combine by a random linear
 //! combination; claims at different points reduce to one point by sumcheck; and `(L, R)` pairs
 //! from many proofs accumulate with random weights into one final pairing check.
@@ -20,7 +21,7 @@
 //! | [`trivial`] | [`TrivialPcs`]: commitment = evaluation vector, for tests of protocols |
 //! | [`batch`] | same-point batch opening, different-point reduction (sumcheck) |
 //! | [`accumulator`] | [`Accumulator`]: fold opening claims, decide with one pairing |
-//! | [`msm`] | [`MsmBackend`], [`CpuMsm`], small-scalar fast path, [`Scalars`] |
+//! | [`msm`] | [`MsmBackend`], [`CpuMsm`] (batch-affine signed-digit Pippenger), small-scalar fast path, [`Scalars`] |
 //! | [`srs`] | [`Srs`]: insecure dev setup, versioned file format, digest |
 //! | [`ptau`] | snarkjs `.ptau` loader |
 //! | [`error`] | [`Error`] |

@@ -12,9 +12,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use ark_bn254::{G1Affine, G1Projective};
+use ark_bn254::{Fq, G1Affine, G1Projective};
 use ark_ec::scalar_mul::variable_base::VariableBaseMSM;
-use ark_ff::{AdditiveGroup, PrimeField, Zero};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, Field, One, PrimeField, Zero};
 use rayon::prelude::*;
 use sumcheck::F;
 
@@ -139,8 +140,7 @@ impl MsmBackend for CpuMsm {
     }
 
     fn msm(&self, bases: &[G1Affine], scalars: &[F]) -> G1Projective {
-        let n = scalars.len().min(bases.len());
-        G1Projective::msm_unchecked(&bases[..n], &scalars[..n])
+        msm_full(bases, scalars)
     }
 
     fn msm_small(&self, bases: &[G1Affine], scalars: SmallScalars<'_>) -> G1Projective {
@@ -267,6 +267,198 @@ fn small_pippenger(
         .sum()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Full-scalar MSM: signed-digit Pippenger with batch-affine bucket accumulation.
+// ---------------------------------------------------------------------------------------------
+
+/// Below this size the arkworks MSM is used (batch-affine needs enough points per bucket batch).
+const FULL_MSM_MIN: usize = 1 << 10;
+/// Additions collected before one shared (Montgomery-batched) inversion.
+const AFFINE_BATCH: usize = 512;
+
+/// Window width for a full-scalar MSM of `n` points: minimizes `⌈255/c⌉·(n + 2^c)` over
+/// `c ∈ [8, 16]` (with signed digits a window has `2^(c−1)` buckets).
+/// Measured at 2^20 on the 2-core box (docs/bench-pcs.md): c = 16 (picked) was at least as fast as
+/// 11–14 despite its 2^15 buckets not fitting L2.
+fn full_window(n: usize) -> u32 {
+    (8..=16u32)
+        .min_by_key(|&c| (255u64.div_ceil(c as u64)) * (n as u64 + (1u64 << c)))
+        .unwrap_or(12)
+}
+
+/// `Σ s_i·P_i` for arbitrary field scalars.
+///
+/// Signed digits: with `H = Σ_w 2^(c−1)·2^(cw)` and `t = s + H` (`k·c ≥ 255` bits), the digit of
+/// window `w` is `d_w = window_w(t) − 2^(c−1) ∈ [−2^(c−1), 2^(c−1))` and `s = Σ d_w 2^(cw)`, so a
+/// window needs only `2^(c−1)` buckets (negative digits subtract the base). Each window (one
+/// rayon task) accumulates its buckets in affine coordinates, [`AFFINE_BATCH`] additions sharing
+/// one inversion; a bucket already waiting in the batch takes the point in a projective overflow
+/// bucket instead, and equal-`x` pairs (doubling, cancellation) are handled immediately.
+pub fn msm_full(bases: &[G1Affine], scalars: &[F]) -> G1Projective {
+    let n = scalars.len().min(bases.len());
+    // Zero-padded vectors (the combined polynomial of a batch opening, its folds and quotients)
+    // often end in a long run of zeros: drop it.
+    let n = scalars[..n]
+        .iter()
+        .rposition(|s| !s.is_zero())
+        .map_or(0, |i| i + 1);
+    if n < FULL_MSM_MIN {
+        return G1Projective::msm_unchecked(&bases[..n], &scalars[..n]);
+    }
+    msm_full_with_window(bases, scalars, full_window(n))
+}
+
+/// [`msm_full`] with a given window width `c ∈ [4, 16]` (any size).
+fn msm_full_with_window(bases: &[G1Affine], scalars: &[F], c: u32) -> G1Projective {
+    let n = scalars.len().min(bases.len());
+    let k = 255u32.div_ceil(c);
+    // H as 5 limbs.
+    let mut h = [0u64; 5];
+    for w in 0..k {
+        let bit = (w * c + c - 1) as usize;
+        h[bit / 64] |= 1u64 << (bit % 64);
+    }
+    let t: Vec<[u64; 5]> = scalars[..n]
+        .par_iter()
+        .map(|s| {
+            let b = s.into_bigint();
+            let l = b.as_ref();
+            let mut out = [0u64; 5];
+            let mut carry = 0u64;
+            for i in 0..5 {
+                let a = if i < 4 { l[i] } else { 0 };
+                let (s1, c1) = a.overflowing_add(h[i]);
+                let (s2, c2) = s1.overflowing_add(carry);
+                out[i] = s2;
+                carry = (c1 as u64) + (c2 as u64);
+            }
+            out
+        })
+        .collect();
+    let half = 1i64 << (c - 1);
+    let mask = (1u64 << c) - 1;
+    let digit = |x: &[u64; 5], w: u32| -> i64 {
+        let bit = (w * c) as usize;
+        let (limb, off) = (bit / 64, bit % 64);
+        let mut v = x[limb] >> off;
+        if off + c as usize > 64 && limb + 1 < 5 {
+            v |= x[limb + 1] << (64 - off);
+        }
+        (v & mask) as i64 - half
+    };
+    let bases = &bases[..n];
+    let window_sums: Vec<G1Projective> = (0..k)
+        .into_par_iter()
+        .map(|w| {
+            let mut acc = AffineBuckets::new(half as usize);
+            for (x, p) in t.iter().zip(bases) {
+                let d = digit(x, w);
+                if d > 0 {
+                    acc.add((d - 1) as usize, *p);
+                } else if d < 0 {
+                    acc.add((-d - 1) as usize, -*p);
+                }
+            }
+            acc.finish()
+        })
+        .collect();
+    let mut total = G1Projective::zero();
+    for s in window_sums.iter().rev() {
+        for _ in 0..c {
+            total.double_in_place();
+        }
+        total += s;
+    }
+    total
+}
+
+/// The buckets of one window: affine points (`infinity` = empty), additions batched.
+struct AffineBuckets {
+    buckets: Vec<G1Affine>,
+    overflow: Vec<Bucket>,
+    busy: Vec<bool>,
+    pending: Vec<(u32, G1Affine)>,
+    scratch: Vec<Fq>,
+}
+
+impl AffineBuckets {
+    fn new(num: usize) -> Self {
+        Self {
+            buckets: vec![G1Affine::identity(); num],
+            overflow: vec![ZERO_BUCKET; num],
+            busy: vec![false; num],
+            pending: Vec::with_capacity(AFFINE_BATCH),
+            scratch: Vec::with_capacity(AFFINE_BATCH),
+        }
+    }
+
+    /// `bucket[i] += p` (`p` not the identity).
+    fn add(&mut self, i: usize, p: G1Affine) {
+        if self.busy[i] {
+            self.overflow[i] += &p;
+            return;
+        }
+        let b = &mut self.buckets[i];
+        if b.is_zero() {
+            *b = p;
+        } else if b.x == p.x {
+            *b = if b.y == p.y {
+                b.into_group().double().into_affine()
+            } else {
+                G1Affine::identity()
+            };
+        } else {
+            self.busy[i] = true;
+            self.pending.push((i as u32, p));
+            if self.pending.len() == AFFINE_BATCH {
+                self.flush();
+            }
+        }
+    }
+
+    /// Complete the pending additions with one inversion (all have distinct `x`).
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // scratch[j] = Π_{l<j} (x_p − x_b)_l; then invert the total product.
+        self.scratch.clear();
+        let mut prod = Fq::one();
+        for (i, p) in &self.pending {
+            self.scratch.push(prod);
+            prod *= p.x - self.buckets[*i as usize].x;
+        }
+        let mut inv = prod.inverse().unwrap_or_default();
+        for (j, (i, p)) in self.pending.iter().enumerate().rev() {
+            let b = &mut self.buckets[*i as usize];
+            let dx = p.x - b.x;
+            let inv_j = inv * self.scratch[j];
+            inv *= dx;
+            let lambda = (p.y - b.y) * inv_j;
+            let x3 = lambda.square() - b.x - p.x;
+            let y3 = lambda * (b.x - x3) - b.y;
+            *b = G1Affine::new_unchecked(x3, y3);
+            self.busy[*i as usize] = false;
+        }
+        self.pending.clear();
+    }
+
+    /// `Σ_i (i + 1)·bucket[i]` by running suffix sums.
+    fn finish(mut self) -> G1Projective {
+        self.flush();
+        let mut running = ZERO_BUCKET;
+        let mut sum = ZERO_BUCKET;
+        for (b, o) in self.buckets.iter().zip(&self.overflow).rev() {
+            if !b.is_zero() {
+                running += b;
+            }
+            running += o;
+            sum += &running;
+        }
+        sum.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +511,56 @@ mod tests {
             field_to_small(&[-F::from(5u64), F::from(3u64)]),
             Some(vec![-5, 3])
         );
+    }
+
+    #[test]
+    fn full_msm_matches_arkworks() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(13);
+        let many = bases(1 << 12, &mut rng);
+        for n in [0usize, 1, 5, 1023, 1024, 1500, 4096] {
+            let b = &many[..n];
+            let mut s: Vec<F> = (0..n).map(|_| F::rand(&mut rng)).collect();
+            // zeros, ±1, p − 1, small values
+            for (i, x) in s.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
+                *x = match i % 4 {
+                    0 => F::zero(),
+                    1 => -F::one(),
+                    2 => F::one(),
+                    _ => F::from(i as u64),
+                };
+            }
+            let want = G1Projective::msm_unchecked(b, &s);
+            assert_eq!(msm_full(b, &s).into_affine(), want.into_affine(), "n = {n}");
+            assert_eq!(CpuMsm.msm(b, &s), want);
+        }
+        // Repeated bases (doubling and cancellation inside a bucket), all-equal scalars.
+        let n = 3000;
+        let rep: Vec<G1Affine> = (0..n).map(|i| many[i % 3]).collect();
+        let mut s: Vec<F> = (0..n).map(|_| F::rand(&mut rng)).collect();
+        let want = G1Projective::msm_unchecked(&rep, &s);
+        assert_eq!(msm_full(&rep, &s), want);
+        let same = vec![F::from(12345u64); n];
+        assert_eq!(
+            msm_full(&rep, &same),
+            G1Projective::msm_unchecked(&rep, &same)
+        );
+        // P and −P with equal scalars cancel.
+        let pm: Vec<G1Affine> = (0..n)
+            .map(|i| {
+                if i % 2 == 0 {
+                    many[i / 2]
+                } else {
+                    -many[i / 2]
+                }
+            })
+            .collect();
+        s.iter_mut().for_each(|x| *x = F::from(99u64));
+        assert!(msm_full(&pm, &s).is_zero());
+        // Every window width.
+        let s: Vec<F> = (0..2048).map(|_| F::rand(&mut rng)).collect();
+        let want = G1Projective::msm_unchecked(&many[..2048], &s);
+        for c in 4..=16 {
+            assert_eq!(msm_full_with_window(&many[..2048], &s, c), want, "c = {c}");
+        }
     }
 }

@@ -431,9 +431,8 @@ absorb fields hyperkzg/evals-neg x3
 absorb fields hyperkzg/evals-sq x3
 challenge hyperkzg/q
 absorb g1 hyperkzg/quotient
-absorb g1 hyperkzg/quotient
-absorb g1 hyperkzg/quotient
-challenge hyperkzg/d
+challenge hyperkzg/z
+absorb g1 hyperkzg/lin-quotient
 absorb g1 hyperkzg/commitment
 absorb fields hyperkzg/point x2
 absorb fields hyperkzg/value x1
@@ -444,9 +443,8 @@ absorb fields hyperkzg/evals-neg x2
 absorb fields hyperkzg/evals-sq x2
 challenge hyperkzg/q
 absorb g1 hyperkzg/quotient
-absorb g1 hyperkzg/quotient
-absorb g1 hyperkzg/quotient
-challenge hyperkzg/d
+challenge hyperkzg/z
+absorb g1 hyperkzg/lin-quotient
 absorb g1 acc/lhs
 absorb g1 acc/rhs
 challenge acc/rho

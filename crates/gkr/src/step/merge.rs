@@ -10,7 +10,12 @@
 //!
 //! The prover builds each weight table block-wise: a claim whose trailing coordinates are
 //! Boolean (a segment claim, a lifted claim) has an eq table supported on one block, so it costs
-//! the block's size, not `2^n`. The verifier is [`sumcheck::verify_multi_eval`] and
+//! the block's size, not `2^n`. A polynomial on `m_k < n` variables is never padded for the
+//! sumcheck: its weights and `pad(P_k)` both live on the first `2^{m_k}` entries, so it runs its
+//! own product sumcheck for the first `m_k` rounds and then contributes the closed form
+//! `c·(1 − X)²` per round (`c` = weight × value at index 0, both scaled by `1 − r_j` on binding).
+//! The round polynomials are the same as with padding (same sums), so the proof and the
+//! transcript are unchanged. The verifier is [`sumcheck::verify_multi_eval`] and
 //! [`pcs::batch::batch_verify`], unchanged.
 
 use ark_ff::{One, Zero};
@@ -100,21 +105,26 @@ fn add_eq_blockwise(w: &mut [F], point: &[F], scale: F) {
 
 struct Part {
     poly: usize,
+    /// Product sumcheck of (weights, `P_k`) on the first `2^{m_k}` entries.
     prover: ProductProver,
+    /// `m_k`.
+    rounds: usize,
     running: F,
     last: Option<UniPoly>,
+    /// After `m_k` rounds: the weight and the value at index 0 (times `Π (1 − r_j)`).
+    tail: Option<(F, F)>,
 }
 
-struct MergeInstance {
+struct MergeInstance<'a> {
     n: usize,
     claim: F,
     parts: Vec<Part>,
-    unclaimed: Vec<(usize, MultilinearPoly)>,
+    unclaimed: Vec<(usize, &'a MultilinearPoly)>,
     num_polys: usize,
     r: Vec<F>,
 }
 
-impl SumcheckInstanceProver for MergeInstance {
+impl SumcheckInstanceProver for MergeInstance<'_> {
     fn num_rounds(&self) -> usize {
         self.n
     }
@@ -127,31 +137,57 @@ impl SumcheckInstanceProver for MergeInstance {
     fn round_polynomial(&mut self, round: usize, _previous_claim: F) -> UniPoly {
         let mut acc = UniPoly::from_coeffs(vec![F::zero(); 3]);
         for p in &mut self.parts {
-            let q = p.prover.round_polynomial(round, p.running);
-            acc.add_scaled(&q, F::one());
-            p.last = Some(q);
+            if round < p.rounds {
+                let q = p.prover.round_polynomial(round, p.running);
+                acc.add_scaled(&q, F::one());
+                p.last = Some(q);
+            } else if let Some((w, v)) = p.tail {
+                // Σ_x w(X, x)·P(X, x) = w·v·(1 − X)²: only index 0 is nonzero.
+                let c = w * v;
+                acc.add_scaled(&UniPoly::from_coeffs(vec![c, -(c + c), c]), F::one());
+            }
         }
         acc
     }
     fn bind(&mut self, r: F) {
+        let round = self.r.len();
         for p in &mut self.parts {
-            if let Some(q) = p.last.take() {
-                p.running = q.evaluate(&r);
+            if round < p.rounds {
+                if let Some(q) = p.last.take() {
+                    p.running = q.evaluate(&r);
+                }
+                p.prover.bind(r);
+                if round + 1 == p.rounds {
+                    let f = p.prover.final_evaluations();
+                    p.tail = Some((
+                        f.first().copied().unwrap_or_default(),
+                        f.get(1).copied().unwrap_or_default(),
+                    ));
+                }
+            } else if let Some((w, v)) = &mut p.tail {
+                let s = F::one() - r;
+                *w *= s;
+                *v *= s;
             }
-            p.prover.bind(r);
         }
         self.r.push(r);
     }
     fn final_evaluations(&self) -> Vec<F> {
         let mut out = vec![F::zero(); self.num_polys];
         for p in &self.parts {
-            if let (Some(o), Some(v)) = (out.get_mut(p.poly), p.prover.final_evaluations().get(1)) {
-                *o = *v;
+            let v = match p.tail {
+                Some((_, v)) => Some(v),
+                None => p.prover.final_evaluations().get(1).copied(),
+            };
+            if let (Some(o), Some(v)) = (out.get_mut(p.poly), v) {
+                *o = v;
             }
         }
         for (i, poly) in &self.unclaimed {
-            if let (Some(o), Some(v)) = (out.get_mut(*i), poly.try_evaluate(&self.r)) {
-                *o = v;
+            let m = poly.num_vars();
+            let pad: F = self.r.iter().skip(m).map(|r| F::one() - r).product();
+            if let (Some(o), Some(v)) = (out.get_mut(*i), poly.try_evaluate(&self.r[..m])) {
+                *o = v * pad;
             }
         }
         out
@@ -176,12 +212,24 @@ pub fn prove_merge<T: Transcript>(
             actual: commitments.len(),
         });
     }
-    let padded: Vec<MultilinearPoly> = polys.iter().map(|p| p.pad_to_vars(n)).collect();
+    // Polynomial k lives on m_k variables: its own size, or more if a claim's point is longer
+    // (then it is padded to that size; coordinates beyond a claim's point are 0 after lifting).
+    let mut sizes: Vec<usize> = polys.iter().map(|p| p.num_vars()).collect();
+    for c in book.claims() {
+        if let Some(m) = sizes.get_mut(c.poly) {
+            *m = (*m).max(c.point.len()).min(n);
+        }
+    }
     let gamma = absorb_claims(transcript, k, n, &lifted);
     let mut weights: Vec<Option<Vec<F>>> = vec![None; k];
     let mut g = F::one();
     let mut claim = F::zero();
     for c in &lifted {
+        let m = *sizes.get(c.poly).ok_or(pcs::Error::ClaimIndex {
+            claim: 0,
+            poly: c.poly,
+            num_polys: k,
+        })?;
         let w = weights
             .get_mut(c.poly)
             .ok_or(pcs::Error::ClaimIndex {
@@ -189,36 +237,53 @@ pub fn prove_merge<T: Transcript>(
                 poly: c.poly,
                 num_polys: k,
             })?
-            .get_or_insert_with(|| vec![F::zero(); 1usize << n]);
-        add_eq_blockwise(w, &c.point, g);
+            .get_or_insert_with(|| vec![F::zero(); 1usize << m]);
+        // The lifted coordinates `m..n` are 0: the eq table lives on the first 2^m entries.
+        add_eq_blockwise(w, &c.point[..m], g);
         claim += g * c.value;
         g *= gamma;
     }
     let mut parts = Vec::new();
     let mut unclaimed = Vec::new();
-    for (i, (w, p)) in weights.into_iter().zip(&padded).enumerate() {
+    for (i, (w, p)) in weights.into_iter().zip(polys).enumerate() {
+        let m = sizes[i];
         match w {
             Some(w) => {
+                let table = if p.num_vars() == m {
+                    (*p).clone()
+                } else {
+                    p.pad_to_vars(m)
+                };
                 let prover = ProductProver::new(vec![
                     MultilinearPoly::new(w).map_err(|_| pcs::Error::PointDimension {
-                        expected: n,
+                        expected: m,
                         actual: 0,
                     })?,
-                    p.clone(),
+                    table,
                 ])
                 .map_err(|_| pcs::Error::PointDimension {
                     expected: n,
                     actual: p.num_vars(),
                 })?;
                 let running = prover.params().claim;
+                // A 0-variable part is in its closed form from the start.
+                let tail = (m == 0).then(|| {
+                    let f = prover.final_evaluations();
+                    (
+                        f.first().copied().unwrap_or_default(),
+                        f.get(1).copied().unwrap_or_default(),
+                    )
+                });
                 parts.push(Part {
                     poly: i,
                     prover,
+                    rounds: m,
                     running,
                     last: None,
+                    tail,
                 });
             }
-            None => unclaimed.push((i, p.clone())),
+            None => unclaimed.push((i, *p)),
         }
     }
     let mut inst = MergeInstance {
@@ -232,6 +297,8 @@ pub fn prove_merge<T: Transcript>(
     let (sumcheck, r, mut finals) = prove_batched(&mut [&mut inst], transcript);
     let evals = finals.pop().unwrap_or_default();
     drop(inst);
+    // The batch opening absorbs every size as `n` (the verifier's view): open the padded vectors.
+    let padded: Vec<MultilinearPoly> = polys.iter().map(|p| p.pad_to_vars(n)).collect();
     let refs: Vec<&MultilinearPoly> = padded.iter().collect();
     let (opening, _) =
         pcs::batch::batch_open::<HyperKzg, T>(pk, &refs, commitments, &r, transcript)?;
@@ -273,4 +340,57 @@ pub fn verify_merge<T: Transcript>(
         transcript,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use ark_std::UniformRand;
+    use pcs::{MultilinearPcs, Srs};
+    use rand::SeedableRng;
+    use sumcheck::{prove_multi_eval, MerlinTranscript};
+
+    /// The sized-part prover produces exactly the padded multi-eval sumcheck, and verifies.
+    #[test]
+    fn merge_matches_padded_multi_eval() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        let srs = Srs::dev_setup_u64(3, 7).unwrap();
+        let (pk, vk) = HyperKzg::keys(&srs, 7).unwrap();
+        let sizes = [7usize, 3, 5, 0, 4];
+        let polys: Vec<MultilinearPoly> = sizes
+            .iter()
+            .map(|&m| {
+                MultilinearPoly::new((0..1usize << m).map(|_| F::rand(&mut rng)).collect()).unwrap()
+            })
+            .collect();
+        let refs: Vec<&MultilinearPoly> = polys.iter().collect();
+        let comms: Vec<Commitment> = polys
+            .iter()
+            .map(|p| HyperKzg::commit(&pk, p).unwrap())
+            .collect();
+        let mut book = ClaimBook::new(sizes.to_vec());
+        for (k, p) in polys.iter().enumerate().filter(|(k, _)| *k != 4) {
+            let m = sizes[k];
+            let z: Vec<F> = (0..m).map(|_| F::rand(&mut rng)).collect();
+            book.add(k, z.clone(), p.evaluate(&z)).unwrap();
+            if m >= 2 {
+                // A segment claim (trailing Boolean coordinates).
+                let local: Vec<F> = (0..m - 2).map(|_| F::rand(&mut rng)).collect();
+                let mut point = local.clone();
+                point.extend(crate::step::claims::index_bits(2, 2));
+                book.add_segment(k, &local, 2, p.evaluate(&point)).unwrap();
+            }
+        }
+        let mut t = MerlinTranscript::new(b"merge-test");
+        let proof = prove_merge(&pk, &refs, &comms, &book, &mut t).unwrap();
+        let (n, lifted) = lift(&book);
+        let padded: Vec<MultilinearPoly> = polys.iter().map(|p| p.pad_to_vars(n)).collect();
+        let prefs: Vec<&MultilinearPoly> = padded.iter().collect();
+        let mut t2 = MerlinTranscript::new(b"merge-test");
+        let (reference, _) = prove_multi_eval(&prefs, &lifted, &mut t2);
+        assert_eq!(proof.reduction, reference);
+        let mut t = MerlinTranscript::new(b"merge-test");
+        verify_merge(&vk, &comms, &book, &proof, &mut t).unwrap();
+    }
 }

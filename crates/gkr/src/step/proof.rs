@@ -11,8 +11,9 @@ use crate::step::stream::EvalGroups;
 
 /// Magic bytes at the start of a serialized [`StepProof`].
 pub const STEP_PROOF_MAGIC: [u8; 8] = *b"ZKPOTSTP";
-/// Format version of [`StepProof`].
-pub const STEP_PROOF_VERSION: u32 = 1;
+/// Format version of [`StepProof`]. 2: the merged HyperKZG opening carries two quotients
+/// (Shplonk-style three-point batching) instead of three.
+pub const STEP_PROOF_VERSION: u32 = 2;
 
 /// The proof of one training step: the prover's two commitments, its evaluations, the batched
 /// sumchecks (in protocol order), the range check and the final merged opening.

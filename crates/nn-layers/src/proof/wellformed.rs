@@ -58,7 +58,7 @@ pub const DATASET_PROOF_MAGIC: [u8; 8] = *b"ZKPOTWFD";
 /// Magic of a serialized [`ModelWellFormedProof`].
 pub const MODEL_PROOF_MAGIC: [u8; 8] = *b"ZKPOTWFM";
 /// Format version of both proofs.
-pub const WELLFORMED_VERSION: u32 = 1;
+pub const WELLFORMED_VERSION: u32 = 2;
 
 const L_SHAPE: &[u8] = b"wf_shape";
 const L_DIGEST: &[u8] = b"wf_model_digest";
