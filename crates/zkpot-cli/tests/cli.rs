@@ -821,26 +821,11 @@ fn private_start_is_proven_well_formed() {
     let init = f.run.join(formats::MODEL_FILE);
     let run = f.root.join("run-private");
     let _ = std::fs::remove_dir_all(&run);
-    let o = zkpot(&[
-        "train",
-        "--model",
-        MODEL,
-        "--data",
-        s(&f.data),
-        "--srs",
-        s(&f.srs),
-        "--batch",
-        "2",
-        "--lr-shift",
-        "8",
-        "--iterations",
-        "1",
-        "--commit",
-        "--out",
-        s(&run),
-        "--init",
-        s(&init),
-    ]);
+    let mut args = train_args(f, s(&run), "1", "1");
+    // Replace the trailing `--init-seed 1` by `--init FILE`.
+    args.truncate(args.len() - 2);
+    args.extend(["--init", s(&init)]);
+    let o = zkpot(&args);
     expect_code(&o, 0);
     let o = verify_run(&run, &[]);
     expect_code(&o, 0);
