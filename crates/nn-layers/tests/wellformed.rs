@@ -78,13 +78,16 @@ fn data_verdict(values: &[i64]) -> Result<(), String> {
 }
 
 fn model_verdict(values: &[i64]) -> Result<(), String> {
+    model_verdict_of(&small(), values)
+}
+
+fn model_verdict_of(m: &nn_layers::Model, values: &[i64]) -> Result<(), String> {
     let (pk, vk) = keys();
-    let m = small();
     let c = HyperKzg::commit_i64(pk, values).unwrap().0;
     let proof =
-        prove_model_wellformed_vector(pk, &m, &fixed(), values, &c).map_err(|e| e.to_string())?;
+        prove_model_wellformed_vector(pk, m, &fixed(), values, &c).map_err(|e| e.to_string())?;
     let proof = ModelWellFormedProof::from_bytes(&proof.to_bytes()).map_err(|e| e.to_string())?;
-    verify_model_wellformed(vk, &m, &fixed(), &c, &proof).map_err(|e| e.to_string())
+    verify_model_wellformed(vk, m, &fixed(), &c, &proof).map_err(|e| e.to_string())
 }
 
 fn row_label(values: &[i64], p: usize, row: usize) -> usize {
@@ -239,4 +242,47 @@ fn byte_flips_never_panic() {
     let mut extra = bytes.clone();
     extra.push(0);
     assert!(DatasetWellFormedProof::from_bytes(&extra).is_err());
+}
+
+#[test]
+fn conv_model_padding_rejected() {
+    // Conv weights [O_p][C_p][K_p][K_p]: nonzero kernel-offset, channel and bias padding.
+    use nn_layers::LayerSpec::{Conv2d, Dense, Flatten, MaxPool2, Relu};
+    let m = nn_layers::Model::new(
+        "conv-wf",
+        vec![3, 4, 4],
+        vec![
+            Conv2d {
+                in_channels: 3,
+                out_channels: 3,
+                kernel: 3,
+            },
+            Relu,
+            MaxPool2,
+            Flatten,
+            Dense {
+                inputs: 12,
+                outputs: 10,
+            },
+        ],
+    )
+    .unwrap();
+    let params = Params::init_kaiming(&m, &fixed(), 4).unwrap();
+    let (layout, values) = model_vector(&m, &params).unwrap();
+    model_verdict_of(&m, &values).expect("honest conv model verifies");
+    let w0 = layout.segment(&weight_name(0)).unwrap().clone();
+    let b0 = layout.segment(&bias_name(0)).unwrap().clone();
+    // Index of W[o][c][dy][dx] in [4][4][4][4].
+    let at = |o: usize, c: usize, dy: usize, dx: usize| w0.offset + ((o * 4 + c) * 4 + dy) * 4 + dx;
+    for (what, i) in [
+        ("kernel column 3", at(1, 1, 0, 3)),
+        ("kernel row 3", at(0, 2, 3, 1)),
+        ("input channel 3", at(2, 3, 1, 1)),
+        ("output channel 3", at(3, 0, 0, 0)),
+        ("bias entry 3", b0.offset + 3),
+    ] {
+        let mut v = values.clone();
+        v[i] = 5;
+        assert!(model_verdict_of(&m, &v).is_err(), "{what} must be rejected");
+    }
 }

@@ -46,6 +46,14 @@ pub enum VerifyError {
         /// The sumcheck crate's error.
         source: sumcheck::Error,
     },
+    /// A layer relation's reduction (convolution, pool) failed.
+    #[error("{relation}: {source}")]
+    Layer {
+        /// Which relation.
+        relation: &'static str,
+        /// The gkr crate's error.
+        source: crate::GkrError,
+    },
     /// The range check (logUp/GKR) failed.
     #[error("range check: {source}")]
     RangeCheck {

@@ -195,15 +195,120 @@ pub fn bias_name(layer: usize) -> String {
     format!("l{layer}.bias")
 }
 
-/// The committed model layout: per dense layer its weight as a `next_pow2(in) × next_pow2(out)`
-/// row-major matrix (input index = row) and its bias padded to `next_pow2(out)`, zero-padded,
-/// as power-of-two aligned segments ([`AuxLayout`] packing).
+/// A parametric layer's committed weight shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeightShape {
+    /// `next_pow2(in) × next_pow2(out)` row-major (input index = row, output bits low).
+    Dense {
+        /// Inputs.
+        inputs: usize,
+        /// Outputs.
+        outputs: usize,
+    },
+    /// `[O_p][C_p][K_p][K_p]` row-major (`ConvShape::weight_index`; variables `dx ‖ dy ‖ c ‖ o`).
+    Conv {
+        /// Input channels.
+        in_channels: usize,
+        /// Output channels.
+        out_channels: usize,
+        /// Kernel size.
+        kernel: usize,
+    },
+}
+
+impl WeightShape {
+    /// The shape of layer `spec`, if parametric.
+    pub fn of(spec: &LayerSpec) -> Option<Self> {
+        match *spec {
+            LayerSpec::Dense { inputs, outputs } => Some(Self::Dense { inputs, outputs }),
+            LayerSpec::Conv2d {
+                in_channels,
+                out_channels,
+                kernel,
+            } => Some(Self::Conv {
+                in_channels,
+                out_channels,
+                kernel,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Variables of the padded weight.
+    pub fn weight_vars(&self) -> usize {
+        match *self {
+            Self::Dense { inputs, outputs } => {
+                log2(inputs.next_power_of_two()) + log2(outputs.next_power_of_two())
+            }
+            Self::Conv {
+                in_channels,
+                out_channels,
+                kernel,
+            } => {
+                log2(in_channels.next_power_of_two())
+                    + log2(out_channels.next_power_of_two())
+                    + 2 * log2(kernel.next_power_of_two())
+            }
+        }
+    }
+
+    /// Variables of the padded bias (`log2 next_pow2(out)`).
+    pub fn bias_vars(&self) -> usize {
+        match *self {
+            Self::Dense { outputs, .. } => log2(outputs.next_power_of_two()),
+            Self::Conv { out_channels, .. } => log2(out_channels.next_power_of_two()),
+        }
+    }
+
+    /// Pad a weight in the parameter file's layout (`[in][out]` or `[O][C][K][K]`) to the
+    /// committed layout, `fill` on the padding.
+    pub fn pad(&self, w: &[i64], fill: i64) -> Vec<i64> {
+        match *self {
+            Self::Dense { inputs, outputs } => pad_matrix(
+                w,
+                inputs,
+                outputs,
+                inputs.next_power_of_two(),
+                outputs.next_power_of_two(),
+                fill,
+            ),
+            Self::Conv {
+                in_channels: c,
+                out_channels: o,
+                kernel: k,
+            } => {
+                let (cp, kp) = (c.next_power_of_two(), k.next_power_of_two());
+                let mut out = vec![fill; 1 << self.weight_vars()];
+                for oi in 0..o {
+                    for ci in 0..c {
+                        for dy in 0..k {
+                            let src = ((oi * c + ci) * k + dy) * k;
+                            let dst = ((oi * cp + ci) * kp + dy) * kp;
+                            out[dst..dst + k].copy_from_slice(&w[src..src + k]);
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// The committed model layout: per parametric layer its padded weight ([`WeightShape`]) and
+/// its bias padded to `next_pow2(out)`, zero-padded, as power-of-two aligned segments
+/// ([`AuxLayout`] packing).
 pub fn model_layout(model: &Model) -> Result<AuxLayout> {
-    let layers = dense_layers(model)?;
     let mut items = Vec::new();
-    for d in &layers {
-        items.push((weight_name(d.layer), 1usize << (d.in_vars + d.out_vars)));
-        items.push((bias_name(d.layer), 1usize << d.out_vars));
+    for (l, spec) in model.layers.iter().enumerate() {
+        if let Some(ws) = WeightShape::of(spec) {
+            items.push((weight_name(l), 1usize << ws.weight_vars()));
+            items.push((bias_name(l), 1usize << ws.bias_vars()));
+        }
+    }
+    if items.is_empty() {
+        return Err(ProofError::Unsupported {
+            what: "a model without parameters",
+        });
     }
     Ok(AuxLayout::new(items)?)
 }
@@ -230,20 +335,14 @@ pub fn model_vector(model: &Model, params: &Params) -> Result<(AuxLayout, Vec<i6
     let layout = model_layout(model)?;
     params.check_shapes(model)?;
     let mut out = vec![0i64; layout.total_len];
-    for d in dense_layers(model)? {
-        let p = params.layers[d.layer]
-            .as_ref()
-            .ok_or(ProofError::Unsupported {
-                what: "missing parameters",
-            })?;
-        let w = pad_matrix(
-            &p.weight.data,
-            d.inputs,
-            d.outputs,
-            1 << d.in_vars,
-            1 << d.out_vars,
-            0,
-        );
+    for (l, spec) in model.layers.iter().enumerate() {
+        let Some(ws) = WeightShape::of(spec) else {
+            continue;
+        };
+        let p = params.layers[l].as_ref().ok_or(ProofError::Unsupported {
+            what: "missing parameters",
+        })?;
+        let w = ws.pad(&p.weight.data, 0);
         let place = |out: &mut Vec<i64>, seg: Option<&Segment>, v: &[i64]| -> Result<()> {
             let s = seg.ok_or(ProofError::Unsupported {
                 what: "model layout segment",
@@ -251,8 +350,8 @@ pub fn model_vector(model: &Model, params: &Params) -> Result<(AuxLayout, Vec<i6
             out[s.offset..s.offset + v.len()].copy_from_slice(v);
             Ok(())
         };
-        place(&mut out, layout.segment(&weight_name(d.layer)), &w)?;
-        place(&mut out, layout.segment(&bias_name(d.layer)), &p.bias.data)?;
+        place(&mut out, layout.segment(&weight_name(l)), &w)?;
+        place(&mut out, layout.segment(&bias_name(l)), &p.bias.data)?;
     }
     Ok((layout, out))
 }
@@ -275,6 +374,10 @@ pub struct Schemes {
     pub rem_w: UnsignedLimbs,
     /// `k`-bit remainders.
     pub rem_b: UnsignedLimbs,
+    /// 2-bit remainders (average pools).
+    pub rem_2: UnsignedLimbs,
+    /// `B`-bit unsigned differences (max-pool `y − x_t`).
+    pub diff: UnsignedLimbs,
 }
 
 impl Schemes {
@@ -292,7 +395,33 @@ impl Schemes {
             value: SignedLimbs::new(cfg.fixed.value_bits).map_err(|_| bad.clone())?,
             rem_f: UnsignedLimbs::new(f).map_err(|_| bad.clone())?,
             rem_w: UnsignedLimbs::new(f + k).map_err(|_| bad.clone())?,
-            rem_b: UnsignedLimbs::new(k).map_err(|_| bad)?,
+            rem_b: UnsignedLimbs::new(k).map_err(|_| bad.clone())?,
+            rem_2: UnsignedLimbs::new(2).map_err(|_| bad.clone())?,
+            diff: UnsignedLimbs::new(cfg.fixed.value_bits).map_err(|_| bad)?,
+        })
+    }
+
+    /// Number of limbs of a tensor of `kind`.
+    pub fn num_limbs(&self, kind: LimbKind) -> usize {
+        match kind {
+            LimbKind::Signed => self.value.num_limbs(),
+            LimbKind::RemF => self.rem_f.num_limbs(),
+            LimbKind::RemW => self.rem_w.num_limbs(),
+            LimbKind::RemB => self.rem_b.num_limbs(),
+            LimbKind::Rem2 => self.rem_2.num_limbs(),
+            LimbKind::Diff => self.diff.num_limbs(),
+        }
+    }
+
+    /// The value of limb evaluations `limbs` of a tensor of `kind` (a linear map).
+    pub fn compose(&self, kind: LimbKind, limbs: &[sumcheck::F]) -> Result<sumcheck::F> {
+        Ok(match kind {
+            LimbKind::Signed => self.value.compose(limbs)?,
+            LimbKind::RemF => self.rem_f.compose(limbs)?,
+            LimbKind::RemW => self.rem_w.compose(limbs)?,
+            LimbKind::RemB => self.rem_b.compose(limbs)?,
+            LimbKind::Rem2 => self.rem_2.compose(limbs)?,
+            LimbKind::Diff => self.diff.compose(limbs)?,
         })
     }
 }
@@ -308,6 +437,10 @@ pub enum LimbKind {
     RemW,
     /// `k`-bit remainder limbs.
     RemB,
+    /// 2-bit remainder limbs (average pools).
+    Rem2,
+    /// `B`-bit unsigned difference limbs (max pools).
+    Diff,
 }
 
 /// A tensor of the aux vector stored as limbs: its name stem and limb segment names.
@@ -368,12 +501,7 @@ impl StepLayout {
         let schemes = Schemes::new(cfg)?;
         let bv = log2(batch);
         let mut tensors = Vec::new();
-        let n_of = |k: LimbKind| match k {
-            LimbKind::Signed => schemes.value.num_limbs(),
-            LimbKind::RemF => schemes.rem_f.num_limbs(),
-            LimbKind::RemW => schemes.rem_w.num_limbs(),
-            LimbKind::RemB => schemes.rem_b.num_limbs(),
-        };
+        let n_of = |k: LimbKind| schemes.num_limbs(k);
         let mut push = |stem: String, kind: LimbKind, vars: usize, sign: Option<String>| {
             tensors.push(LimbTensor {
                 stem,
@@ -444,5 +572,36 @@ impl StepLayout {
     /// The limb tensor with stem `stem`.
     pub fn tensor(&self, stem: &str) -> Option<&LimbTensor> {
         self.tensors.iter().find(|t| t.stem == stem)
+    }
+}
+
+/// What the range-check plumbing needs of a step layout: the limb schemes, the limb tensors in
+/// range-check order and the aux layout.
+pub(crate) trait LimbLayout {
+    fn schemes(&self) -> &Schemes;
+    fn limb_tensors(&self) -> &[LimbTensor];
+    fn aux_layout(&self) -> &AuxLayout;
+    /// Position (range-check polynomial id) and segment of an aux segment.
+    fn segment_named(&self, name: &str) -> Result<(usize, &Segment)> {
+        self.aux_layout()
+            .segments
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.name == name)
+            .ok_or(ProofError::Unsupported {
+                what: "unknown aux segment",
+            })
+    }
+}
+
+impl LimbLayout for StepLayout {
+    fn schemes(&self) -> &Schemes {
+        &self.schemes
+    }
+    fn limb_tensors(&self) -> &[LimbTensor] {
+        &self.tensors
+    }
+    fn aux_layout(&self) -> &AuxLayout {
+        &self.aux
     }
 }

@@ -30,6 +30,7 @@
 //! | `prover` / `verifier` | the protocol (`docs/protocol.md`) |
 
 pub mod layout;
+pub mod net;
 mod prover;
 mod verifier;
 pub mod wellformed;
@@ -88,6 +89,9 @@ pub enum ProofError {
     /// Sumcheck failure.
     #[error(transparent)]
     Sumcheck(#[from] sumcheck::Error),
+    /// The protocol driver shared with the verifier failed on the prover's side.
+    #[error(transparent)]
+    Protocol(#[from] VerifyError),
 }
 
 impl Clone for ProofError {

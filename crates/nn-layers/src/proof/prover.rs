@@ -20,7 +20,7 @@ use sumcheck::{
 use crate::data::QuantizedDataset;
 use crate::model::Model;
 use crate::params::Params;
-use crate::proof::layout::{bias_name, weight_name, StepLayout};
+use crate::proof::layout::{bias_name, weight_name, DatasetLayout, LimbLayout, StepLayout};
 use crate::proof::witness::{build, range_witness, segment_witnesses, transpose, Witness};
 use crate::proof::{ProofError, Result, StepStatement, TRANSCRIPT_DOMAIN};
 use crate::train::{train_step, StepTrace, TrainConfig};
@@ -67,6 +67,8 @@ pub struct ProvenStep {
     pub loss: f64,
     /// Time split.
     pub timings: StepTimings,
+    /// Conv networks: relation time per `(layer, phase)` (empty for the dense protocol).
+    pub layer_timings: Vec<(usize, &'static str, Duration)>,
 }
 
 /// Attack hooks for tests (a dishonest prover); the default is the honest prover.
@@ -212,9 +214,20 @@ pub(crate) fn data_point(
     half: bool,
     row: &[F],
 ) -> Option<Vec<F>> {
-    let d = &layout.data;
+    data_point_in(&layout.data, layout.batch_vars, iteration, col, half, row)
+}
+
+/// [`data_point`] for a dataset layout and `log2` batch size.
+pub(crate) fn data_point_in(
+    d: &DatasetLayout,
+    batch_vars: usize,
+    iteration: u64,
+    col: &[F],
+    half: bool,
+    row: &[F],
+) -> Option<Vec<F>> {
     let pad = d.col_vars().checked_sub(col.len())?;
-    let batch = 1usize << layout.batch_vars;
+    let batch = 1usize << batch_vars;
     let start = ((iteration as u128 * batch as u128) % d.rows as u128) as usize;
     let block = start / batch;
     let mut p = col.to_vec();
@@ -223,15 +236,15 @@ pub(crate) fn data_point(
     p.extend_from_slice(row);
     p.extend(gkr::step::index_bits(
         block,
-        d.row_vars().checked_sub(layout.batch_vars)?,
+        d.row_vars().checked_sub(batch_vars)?,
     ));
     Some(p)
 }
 
-/// The gap blocks `[used, total)` of the model layout as `(log size, block index)`.
-pub(crate) fn gap_blocks(layout: &StepLayout) -> Vec<(usize, usize)> {
-    let used: usize = layout.model.segments.iter().map(|s| s.padded_len).sum();
-    let total = layout.model.total_len;
+/// The gap blocks `[used, total)` of a model layout as `(log size, block index)`.
+pub(crate) fn gap_blocks_of(model: &crate::aux::AuxLayout) -> Vec<(usize, usize)> {
+    let used: usize = model.segments.iter().map(|s| s.padded_len).sum();
+    let total = model.total_len;
     let mut out = Vec::new();
     let mut pos = used;
     while pos < total {
@@ -243,6 +256,72 @@ pub(crate) fn gap_blocks(layout: &StepLayout) -> Vec<(usize, usize)> {
         pos += 1 << m;
     }
     out
+}
+
+/// The opening of every step proof (both protocols, both roles): absorb the statement,
+/// `C_W_{t+1}` and `C_aux_t`, start the claim book over `(D, W_t, W_{t+1}, aux)` and record the
+/// zero claims on the unused tail of `W_{t+1}`.
+pub(crate) fn open_step<T: Transcript>(
+    tr: &mut T,
+    statement: &StepStatement,
+    commitments: (&G1Affine, &G1Affine),
+    data_vars: usize,
+    model: &crate::aux::AuxLayout,
+    aux_vars: usize,
+) -> std::result::Result<ClaimBook, gkr::step::VerifyError> {
+    absorb_statement(
+        tr,
+        &statement.params_digest,
+        statement.iteration,
+        &statement.data_commitment,
+        &statement.model_commitment,
+    );
+    absorb_commitments(tr, commitments.0, commitments.1);
+    let model_vars = model.num_vars() as usize;
+    let mut book = ClaimBook::new(vec![data_vars, model_vars, model_vars, aux_vars]);
+    let gap = tr.challenges(L_GAP, model_vars);
+    for (m, idx) in gap_blocks_of(model) {
+        let p = gap
+            .get(..m)
+            .ok_or(gkr::step::VerifyError::Statement { what: "gap" })?;
+        book.add_segment(NEW_MODEL, p, idx, F::from(0u64))?;
+    }
+    Ok(book)
+}
+
+/// The four committed vectors of a step, in claim-book order.
+pub(crate) fn step_commitments(
+    statement: &StepStatement,
+    new_model: G1Affine,
+    aux: G1Affine,
+) -> [Commitment; 4] {
+    [
+        Commitment(statement.data_commitment),
+        Commitment(statement.model_commitment),
+        Commitment(new_model),
+        Commitment(aux),
+    ]
+}
+
+/// Prove the range check of every limb tensor of `layout` and record its claims on `aux`.
+pub(crate) fn prove_range_into<L: LimbLayout, T: Transcript>(
+    layout: &L,
+    aux: &[i64],
+    tr: &mut T,
+    book: &mut ClaimBook,
+) -> Result<gkr::range_check::RangeCheckProof> {
+    let (rc_params, cols, mult) = range_witness(layout, aux)?;
+    let segs = segment_witnesses(&rc_params, &cols);
+    let (range, rc_claims) = RangeCheckProver::new(&rc_params).prove(&segs, &mult, tr)?;
+    for c in rc_claims {
+        let s = layout
+            .aux_layout()
+            .segments
+            .get(c.poly)
+            .ok_or(ProofError::Unsupported { what: "segment" })?;
+        add(book, AUX, &c.point, s.index(), c.value)?;
+    }
+    Ok(range)
 }
 
 /// The prover with an explicit transcript (for snapshots).
@@ -259,6 +338,19 @@ pub fn prove_step_with_transcript<T: Transcript>(
     opts: &DishonestOptions,
     tr: &mut T,
 ) -> Result<ProvenStep> {
+    if crate::proof::net::is_conv_net(model) {
+        return crate::proof::net::prove_net_step(
+            pk,
+            model,
+            cfg,
+            statement,
+            params,
+            dataset_values,
+            trace,
+            opts,
+            tr,
+        );
+    }
     let mut timings = StepTimings::default();
     let t0 = Instant::now();
     let layout = StepLayout::new(model, cfg, statement.batch_size, statement.dataset_rows)?;
@@ -280,36 +372,22 @@ pub fn prove_step_with_transcript<T: Transcript>(
     timings.commit = t1.elapsed();
 
     let t2 = Instant::now();
-    absorb_statement(
-        tr,
-        &statement.params_digest,
-        statement.iteration,
-        &statement.data_commitment,
-        &statement.model_commitment,
-    );
-    absorb_commitments(tr, &c_next.0, &c_aux.0);
-
     let f = cfg.fixed.frac_bits;
     let k = cfg.lr_shift;
     let bv = layout.batch_vars;
-    let model_vars = layout.model.num_vars() as usize;
-    let mut book = ClaimBook::new(vec![
+    let mut book = open_step(
+        tr,
+        statement,
+        (&c_next.0, &c_aux.0),
         layout.data.num_vars(),
-        model_vars,
-        model_vars,
+        &layout.model,
         layout.aux.num_vars() as usize,
-    ]);
+    )?;
     let mut writer = EvalWriter::new();
     let ev = Evaluator {
         layout: &layout,
         w: &w,
     };
-
-    // Unused tail of the new model vector is zero.
-    let gap = tr.challenges(L_GAP, model_vars);
-    for (m, idx) in gap_blocks(&layout) {
-        add(&mut book, NEW_MODEL, &gap[..m], idx, F::from(0u64))?;
-    }
 
     let nl = layout.layers.len();
     // Pending claims on the virtual a_j (j ≥ 1) and g_j.
@@ -544,17 +622,7 @@ pub fn prove_step_with_transcript<T: Transcript>(
 
     // Range check of every limb segment.
     let t3 = Instant::now();
-    let (rc_params, cols, mult) = range_witness(&layout, &w.aux)?;
-    let segs = segment_witnesses(&rc_params, &cols);
-    let (range, rc_claims) = RangeCheckProver::new(&rc_params).prove(&segs, &mult, tr)?;
-    for c in rc_claims {
-        let s = layout
-            .aux
-            .segments
-            .get(c.poly)
-            .ok_or(ProofError::Unsupported { what: "segment" })?;
-        add(&mut book, AUX, &c.point, s.index(), c.value)?;
-    }
+    let range = prove_range_into(&layout, &w.aux, tr, &mut book)?;
     timings.range_check = t3.elapsed();
 
     // Merge every claim and open once.
@@ -563,12 +631,7 @@ pub fn prove_step_with_transcript<T: Transcript>(
     let mt = MultilinearPoly::from_i64s(&w.model_t);
     let mn = MultilinearPoly::from_i64s(&w.model_next);
     let ax = MultilinearPoly::from_i64s(&w.aux);
-    let commitments = [
-        Commitment(statement.data_commitment),
-        Commitment(statement.model_commitment),
-        c_next,
-        c_aux,
-    ];
+    let commitments = step_commitments(statement, c_next.0, c_aux.0);
     let merge = prove_merge(pk, &[&dpoly, &mt, &mn, &ax], &commitments, &book, tr)?;
     timings.opening = t4.elapsed();
 
@@ -586,5 +649,6 @@ pub fn prove_step_with_transcript<T: Transcript>(
         new_model_commitment: c_next.0,
         loss: trace.loss,
         timings,
+        layer_timings: Vec::new(),
     })
 }

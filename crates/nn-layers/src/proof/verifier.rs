@@ -4,21 +4,18 @@ use ark_bn254::G1Affine;
 use ark_ff::Field;
 use gkr::range_check::RangeCheckVerifier;
 use gkr::relations::{half_point, masked_product_verifier, pow2};
-use gkr::step::{
-    absorb_commitments, absorb_statement, verify_merge, ClaimBook, EvalReader, StepProof,
-    VerifyError,
-};
-use pcs::hyperkzg::{Commitment, VerifierKey};
+use gkr::step::{verify_merge, ClaimBook, EvalReader, StepProof, VerifyError};
+use pcs::hyperkzg::VerifierKey;
 use sumcheck::{
     instance_point, verify_batched, MatmulDims, MatmulVerifier, PoseidonTranscript,
     SumcheckInstanceVerifier, Transcript, F,
 };
 
 use crate::model::Model;
-use crate::proof::layout::{bias_name, weight_name, LimbKind, StepLayout};
+use crate::proof::layout::{bias_name, weight_name, LimbLayout, StepLayout};
 use crate::proof::prover::{
-    data_point, gap_blocks, AUX, DATA, L_GAP, L_LIMBS, L_P1, L_PI, L_RESOLVE, L_RHO, L_SIGMA,
-    L_SIGMA_B, MODEL, NEW_MODEL,
+    data_point, open_step, step_commitments, AUX, DATA, L_LIMBS, L_P1, L_PI, L_RESOLVE, L_RHO,
+    L_SIGMA, L_SIGMA_B, MODEL, NEW_MODEL,
 };
 use crate::proof::witness::range_params;
 use crate::proof::{params_digest, StepStatement, TRANSCRIPT_DOMAIN};
@@ -77,13 +74,10 @@ impl Ctx<'_> {
             book.add_segment(AUX, point, self.aux_index(&t.limb_name(k))?, v)?;
             limbs.push(v);
         }
-        let s = self.layout.schemes;
-        Ok(match t.kind {
-            LimbKind::Signed => s.value.compose(&limbs)?,
-            LimbKind::RemF => s.rem_f.compose(&limbs)?,
-            LimbKind::RemW => s.rem_w.compose(&limbs)?,
-            LimbKind::RemB => s.rem_b.compose(&limbs)?,
-        })
+        self.layout
+            .schemes
+            .compose(t.kind, &limbs)
+            .map_err(|_| VerifyError::malformed("limb composition"))
     }
     fn count(&self, stem: &str) -> Result<usize, VerifyError> {
         Ok(self.layout.tensor(stem).ok_or(st("limb tensor"))?.limbs)
@@ -114,6 +108,9 @@ pub fn verify_step_with_transcript<T: Transcript>(
     proof: &StepProof,
     tr: &mut T,
 ) -> Result<G1Affine, VerifyError> {
+    if crate::proof::net::is_conv_net(model) {
+        return crate::proof::net::verify_net_step(vk, model, cfg, statement, proof, tr);
+    }
     let layout = StepLayout::new(model, cfg, statement.batch_size, statement.dataset_rows)
         .map_err(|_| st("model, configuration or batch not supported"))?;
     let digest = params_digest(
@@ -130,29 +127,16 @@ pub fn verify_step_with_transcript<T: Transcript>(
     let f = cfg.fixed.frac_bits;
     let k = cfg.lr_shift;
     let bv = layout.batch_vars;
-    let model_vars = layout.model.num_vars() as usize;
 
-    absorb_statement(
+    let mut book = open_step(
         tr,
-        &statement.params_digest,
-        statement.iteration,
-        &statement.data_commitment,
-        &statement.model_commitment,
-    );
-    absorb_commitments(tr, &proof.new_model, &proof.aux);
-    let mut book = ClaimBook::new(vec![
+        statement,
+        (&proof.new_model, &proof.aux),
         layout.data.num_vars(),
-        model_vars,
-        model_vars,
+        &layout.model,
         layout.aux.num_vars() as usize,
-    ]);
+    )?;
     let mut reader = EvalReader::new(&proof.evals);
-
-    let gap = tr.challenges(L_GAP, model_vars);
-    for (m, idx) in gap_blocks(&layout) {
-        let p = gap.get(..m).ok_or(st("gap"))?;
-        book.add_segment(NEW_MODEL, p, idx, F::from(0u64))?;
-    }
 
     let nl = layout.layers.len();
     let mut a_claims: Vec<Vec<(Vec<F>, F)>> = vec![Vec::new(); nl];
@@ -406,21 +390,31 @@ pub fn verify_step_with_transcript<T: Transcript>(
     }
     reader.finish()?;
 
-    // Range check.
-    let rc_params = range_params(&layout).map_err(|_| st("range-check statement"))?;
+    verify_range_and_merge(vk, &layout, statement, proof, book, tr)?;
+    Ok(proof.new_model)
+}
+
+/// The closing of every step verifier: the range check of `layout`'s limb tensors, then the
+/// merge of every claim and the one batched opening.
+pub(crate) fn verify_range_and_merge<L: LimbLayout, T: Transcript>(
+    vk: &VerifierKey,
+    layout: &L,
+    statement: &StepStatement,
+    proof: &StepProof,
+    mut book: ClaimBook,
+    tr: &mut T,
+) -> Result<(), VerifyError> {
+    let rc_params = range_params(layout).map_err(|_| st("range-check statement"))?;
     let rc_claims = RangeCheckVerifier::new(&rc_params).verify(&proof.range, tr)?;
     for c in rc_claims {
-        let s = layout.aux.segments.get(c.poly).ok_or(st("segment"))?;
+        let s = layout
+            .aux_layout()
+            .segments
+            .get(c.poly)
+            .ok_or(st("segment"))?;
         book.add_segment(AUX, &c.point, s.index(), c.value)?;
     }
-
-    // Merge and open.
-    let commitments = [
-        Commitment(statement.data_commitment),
-        Commitment(statement.model_commitment),
-        Commitment(proof.new_model),
-        Commitment(proof.aux),
-    ];
+    let commitments = step_commitments(statement, proof.new_model, proof.aux);
     verify_merge(vk, &commitments, &book, &proof.merge, tr)?;
-    Ok(proof.new_model)
+    Ok(())
 }

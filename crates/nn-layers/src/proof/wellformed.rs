@@ -43,7 +43,7 @@ use crate::fixed::FixedConfig;
 use crate::model::Model;
 use crate::params::Params;
 use crate::proof::layout::{
-    bias_name, dense_layers, model_layout, model_vector, weight_name, DataCommitment, DatasetLayout,
+    bias_name, model_layout, model_vector, weight_name, DataCommitment, DatasetLayout, WeightShape,
 };
 use crate::proof::ProofError;
 
@@ -645,7 +645,7 @@ struct ModelShape {
     limb_ids: Vec<usize>,
     /// Zero blocks: `(segment index, log segment size, local point builder)` are derived from
     /// these (weight/bias descriptors).
-    layers: Vec<crate::proof::layout::DenseLayer>,
+    layers: Vec<(usize, WeightShape)>,
 }
 
 fn limb_name(k: usize) -> String {
@@ -655,7 +655,12 @@ fn limb_name(k: usize) -> String {
 impl ModelShape {
     fn new(model: &Model, fixed: &FixedConfig) -> PResult<Self> {
         let layout = model_layout(model)?;
-        let layers = dense_layers(model)?;
+        let layers: Vec<(usize, WeightShape)> = model
+            .layers
+            .iter()
+            .enumerate()
+            .filter_map(|(l, spec)| WeightShape::of(spec).map(|w| (l, w)))
+            .collect();
         let scheme = SignedLimbs::new(fixed.value_bits)
             .map_err(|_| unsupported("B must be 16, 32 or 48"))?;
         let k = scheme.num_limbs();
@@ -702,24 +707,46 @@ impl ModelShape {
                 .ok_or_else(|| VerifyError::malformed("model layout segment"))
         };
         let take = |a: usize, b: usize| r.get(a..b).unwrap_or_default().to_vec();
-        for d in &self.layers {
-            let (iv, ov) = (d.in_vars, d.out_vars);
-            let w = seg(&weight_name(d.layer))?;
-            // Rows ≥ inputs (all columns). Local variables: ov column bits, then iv row bits.
-            for (m, idx) in aligned_blocks(d.inputs, 1 << iv) {
-                let mut p = take(0, ov + m);
-                p.extend(index_bits(idx, iv.saturating_sub(m)));
-                book.add_segment(TARGET, &p, w.index(), F::zero())?;
+        for (l, ws) in &self.layers {
+            // Each padded axis (low variables first): the blocks past its real size, with
+            // every other axis at `r`'s coordinates.
+            let axes: Vec<(usize, usize)> = match *ws {
+                WeightShape::Dense { inputs, outputs } => vec![
+                    (outputs, ws.bias_vars()),
+                    (inputs, ws.weight_vars() - ws.bias_vars()),
+                ],
+                WeightShape::Conv {
+                    in_channels,
+                    out_channels,
+                    kernel,
+                } => {
+                    let kv = kernel.next_power_of_two().trailing_zeros() as usize;
+                    let cv = in_channels.next_power_of_two().trailing_zeros() as usize;
+                    vec![
+                        (kernel, kv),
+                        (kernel, kv),
+                        (in_channels, cv),
+                        (out_channels, ws.bias_vars()),
+                    ]
+                }
+            };
+            let w = seg(&weight_name(*l))?;
+            let mut lo = 0;
+            for &(real, v) in &axes {
+                for (m, idx) in aligned_blocks(real, 1 << v) {
+                    let mut p = take(0, lo + m);
+                    p.extend(index_bits(idx, v.saturating_sub(m)));
+                    p.extend(take(lo + v, ws.weight_vars()));
+                    book.add_segment(TARGET, &p, w.index(), F::zero())?;
+                }
+                lo += v;
             }
-            // Columns ≥ outputs (all rows).
-            for (m, idx) in aligned_blocks(d.outputs, 1 << ov) {
-                let mut p = take(0, m);
-                p.extend(index_bits(idx, ov.saturating_sub(m)));
-                p.extend(take(ov, ov + iv));
-                book.add_segment(TARGET, &p, w.index(), F::zero())?;
-            }
-            let b = seg(&bias_name(d.layer))?;
-            for (m, idx) in aligned_blocks(d.outputs, 1 << ov) {
+            let b = seg(&bias_name(*l))?;
+            let (outputs, ov) = match *ws {
+                WeightShape::Dense { outputs, .. } => (outputs, ws.bias_vars()),
+                WeightShape::Conv { out_channels, .. } => (out_channels, ws.bias_vars()),
+            };
+            for (m, idx) in aligned_blocks(outputs, 1 << ov) {
                 let mut p = take(0, m);
                 p.extend(index_bits(idx, ov.saturating_sub(m)));
                 book.add_segment(TARGET, &p, b.index(), F::zero())?;
@@ -862,6 +889,19 @@ pub fn verify_model_wellformed(
     )
 }
 
+/// `log2` of the commitment size [`prove_dataset_wellformed`] needs (its auxiliary vector or the
+/// dataset, whichever is larger): the SRS must have at least this many powers.
+pub fn dataset_wellformed_vars(layout: &DatasetLayout, fixed: &FixedConfig) -> PResult<usize> {
+    let sh = DataShape::new(layout, fixed)?;
+    Ok((sh.aux.num_vars() as usize).max(layout.num_vars()))
+}
+
+/// `log2` of the commitment size [`prove_model_wellformed`] needs for `model`.
+pub fn model_wellformed_vars(model: &Model, fixed: &FixedConfig) -> PResult<usize> {
+    let sh = ModelShape::new(model, fixed)?;
+    Ok((sh.aux.num_vars() as usize).max(sh.layout.num_vars() as usize))
+}
+
 #[cfg(test)]
 mod tests {
     use super::aligned_blocks;
@@ -878,17 +918,4 @@ mod tests {
             assert_eq!(pos, b.max(a));
         }
     }
-}
-
-/// `log2` of the commitment size [`prove_dataset_wellformed`] needs (its auxiliary vector or the
-/// dataset, whichever is larger): the SRS must have at least this many powers.
-pub fn dataset_wellformed_vars(layout: &DatasetLayout, fixed: &FixedConfig) -> PResult<usize> {
-    let sh = DataShape::new(layout, fixed)?;
-    Ok((sh.aux.num_vars() as usize).max(layout.num_vars()))
-}
-
-/// `log2` of the commitment size [`prove_model_wellformed`] needs for `model`.
-pub fn model_wellformed_vars(model: &Model, fixed: &FixedConfig) -> PResult<usize> {
-    let sh = ModelShape::new(model, fixed)?;
-    Ok((sh.aux.num_vars() as usize).max(sh.layout.num_vars() as usize))
 }

@@ -12,7 +12,8 @@ use sumcheck::F;
 use crate::model::Model;
 use crate::params::Params;
 use crate::proof::layout::{
-    model_vector, pad_matrix, DenseLayer, LimbKind, StepLayout, MULT_RANGE, MULT_SIGN,
+    model_vector, pad_matrix, DenseLayer, LimbKind, LimbLayout, Schemes, StepLayout, MULT_RANGE,
+    MULT_SIGN,
 };
 use crate::proof::{ProofError, Result};
 use crate::train::{LayerTrace, StepTrace, TrainConfig};
@@ -40,6 +41,55 @@ pub(crate) fn unsigned_limbs(u: &UnsignedLimbs, v: i64) -> Vec<i64> {
             out
         }
     }
+}
+
+/// Append the limb columns `{stem}0, {stem}1, …` of `values` (scheme `kind`) to `named`.
+pub(crate) fn push_limb_columns(
+    sch: &Schemes,
+    named: &mut Vec<(String, Vec<i64>)>,
+    stem: &str,
+    kind: LimbKind,
+    values: &[i64],
+) {
+    let n = sch.num_limbs(kind);
+    let mut cols = vec![Vec::with_capacity(values.len()); n];
+    for &v in values {
+        let l = match kind {
+            LimbKind::Signed => signed_limbs(&sch.value, v),
+            LimbKind::RemF => unsigned_limbs(&sch.rem_f, v),
+            LimbKind::RemW => unsigned_limbs(&sch.rem_w, v),
+            LimbKind::RemB => unsigned_limbs(&sch.rem_b, v),
+            LimbKind::Rem2 => unsigned_limbs(&sch.rem_2, v),
+            LimbKind::Diff => unsigned_limbs(&sch.diff, v),
+        };
+        for (c, x) in cols.iter_mut().zip(l) {
+            c.push(x);
+        }
+    }
+    for (i, c) in cols.into_iter().enumerate() {
+        named.push((format!("{stem}{i}"), c));
+    }
+}
+
+/// Assemble the aux vector of `layout` from its named columns (missing ones are zero) and fill
+/// in the multiplicity segments.
+pub(crate) fn assemble_aux<L: LimbLayout>(
+    layout: &L,
+    mut named: Vec<(String, Vec<i64>)>,
+) -> Result<Vec<i64>> {
+    let params_rc = range_params(layout)?;
+    let tmp_mult = vec![0i64; TABLE_SIZE];
+    named.push((MULT_RANGE.to_string(), tmp_mult.clone()));
+    named.push((MULT_SIGN.to_string(), tmp_mult));
+    let mut aux = layout
+        .aux_layout()
+        .assemble(named.iter().map(|(n, v)| (n.clone(), v.as_slice())))?;
+    let mult = lenient_multiplicities(&params_rc, layout, &aux)?;
+    for (name, m) in [(MULT_RANGE, &mult.0), (MULT_SIGN, &mult.1)] {
+        let (_, seg) = layout.segment_named(name)?;
+        aux[seg.offset..seg.offset + m.len()].copy_from_slice(m);
+    }
+    Ok(aux)
 }
 
 /// Per dense layer, the padded tensors the sumchecks need (row-major, batch = row).
@@ -99,27 +149,7 @@ pub(crate) fn build(
     let sch = layout.schemes;
     let push_limbs =
         |named: &mut Vec<(String, Vec<i64>)>, stem: &str, kind: LimbKind, values: &[i64]| {
-            let n = match kind {
-                LimbKind::Signed => sch.value.num_limbs(),
-                LimbKind::RemF => sch.rem_f.num_limbs(),
-                LimbKind::RemW => sch.rem_w.num_limbs(),
-                LimbKind::RemB => sch.rem_b.num_limbs(),
-            };
-            let mut cols = vec![Vec::with_capacity(values.len()); n];
-            for &v in values {
-                let l = match kind {
-                    LimbKind::Signed => signed_limbs(&sch.value, v),
-                    LimbKind::RemF => unsigned_limbs(&sch.rem_f, v),
-                    LimbKind::RemW => unsigned_limbs(&sch.rem_w, v),
-                    LimbKind::RemB => unsigned_limbs(&sch.rem_b, v),
-                };
-                for (c, x) in cols.iter_mut().zip(l) {
-                    c.push(x);
-                }
-            }
-            for (i, c) in cols.into_iter().enumerate() {
-                named.push((format!("{stem}{i}"), c));
-            }
+            push_limb_columns(&sch, named, stem, kind, values)
         };
     let mut layers = Vec::new();
     let nl = layout.layers.len();
@@ -218,19 +248,7 @@ pub(crate) fn build(
         layers.push(LayerWitness { a, w, y, h, g, s });
     }
     // Multiplicities need the limb segments first.
-    let params_rc = range_params(layout)?;
-    let mut aux_no_mult: Vec<(String, Vec<i64>)> = named;
-    let tmp_mult = vec![0i64; TABLE_SIZE];
-    aux_no_mult.push((MULT_RANGE.to_string(), tmp_mult.clone()));
-    aux_no_mult.push((MULT_SIGN.to_string(), tmp_mult));
-    let mut aux = layout
-        .aux
-        .assemble(aux_no_mult.iter().map(|(n, v)| (n.clone(), v.as_slice())))?;
-    let mult = lenient_multiplicities(&params_rc, layout, &aux)?;
-    for (name, m) in [(MULT_RANGE, &mult.0), (MULT_SIGN, &mult.1)] {
-        let (_, seg) = layout.aux_segment(name)?;
-        aux[seg.offset..seg.offset + m.len()].copy_from_slice(m);
-    }
+    let aux = assemble_aux(layout, named)?;
     Ok(Witness {
         layers,
         onehot,
@@ -242,40 +260,46 @@ pub(crate) fn build(
 
 /// The range-check statement of a step: every limb tensor of the layout, in order; the
 /// polynomial ids are aux segment positions.
-pub(crate) fn range_params(layout: &StepLayout) -> Result<RangeCheckParams> {
-    let sch = layout.schemes;
+pub(crate) fn range_params<L: LimbLayout>(layout: &L) -> Result<RangeCheckParams> {
+    let sch = *layout.schemes();
     let mut segs: Vec<SegmentSpec> = Vec::new();
-    for t in &layout.tensors {
+    for t in layout.limb_tensors() {
         let ids: Vec<usize> = (0..t.limbs)
-            .map(|k| layout.aux_segment(&t.limb_name(k)).map(|(i, _)| i))
+            .map(|k| layout.segment_named(&t.limb_name(k)).map(|(i, _)| i))
             .collect::<Result<_>>()?;
         let s = match (t.kind, &t.sign) {
             (LimbKind::Signed, Some(sign)) => {
-                let (sid, _) = layout.aux_segment(sign)?;
+                let (sid, _) = layout.segment_named(sign)?;
                 sch.value.segments_with_sign(&ids, sid, t.vars)?
             }
             (LimbKind::Signed, None) => sch.value.segments(&ids, None, t.vars)?,
             (LimbKind::RemF, _) => sch.rem_f.segments(&ids, t.vars)?,
             (LimbKind::RemW, _) => sch.rem_w.segments(&ids, t.vars)?,
             (LimbKind::RemB, _) => sch.rem_b.segments(&ids, t.vars)?,
+            (LimbKind::Rem2, _) => sch.rem_2.segments(&ids, t.vars)?,
+            (LimbKind::Diff, _) => sch.diff.segments(&ids, t.vars)?,
         };
         segs.extend(s);
     }
-    let (mr, _) = layout.aux_segment(MULT_RANGE)?;
-    let (ms, _) = layout.aux_segment(MULT_SIGN)?;
+    let (mr, _) = layout.segment_named(MULT_RANGE)?;
+    let (ms, _) = layout.segment_named(MULT_SIGN)?;
     Ok(RangeCheckParams::new(segs, mr, ms)?)
 }
 
-fn seg_slice<'a>(layout: &StepLayout, aux: &'a [i64], id: usize) -> Result<&'a [i64]> {
-    let s = layout.aux.segments.get(id).ok_or(bad("segment id"))?;
+fn seg_slice<'a, L: LimbLayout>(layout: &L, aux: &'a [i64], id: usize) -> Result<&'a [i64]> {
+    let s = layout
+        .aux_layout()
+        .segments
+        .get(id)
+        .ok_or(bad("segment id"))?;
     Ok(&aux[s.offset..s.offset + s.padded_len])
 }
 
 /// Multiplicities counting only the entries that are in their table (a dishonest witness
 /// keeps its out-of-table entries, which the logUp sum then rejects).
-fn lenient_multiplicities(
+fn lenient_multiplicities<L: LimbLayout>(
     params: &RangeCheckParams,
-    layout: &StepLayout,
+    layout: &L,
     aux: &[i64],
 ) -> Result<(Vec<i64>, Vec<i64>)> {
     let mut range = vec![0i64; TABLE_SIZE];
@@ -318,8 +342,8 @@ fn lenient_multiplicities(
 }
 
 /// The witness segments of [`range_params`] over the aux vector (as field elements).
-pub(crate) fn range_witness(
-    layout: &StepLayout,
+pub(crate) fn range_witness<L: LimbLayout>(
+    layout: &L,
     aux: &[i64],
 ) -> Result<(RangeCheckParams, Vec<Vec<F>>, Multiplicities)> {
     let params = range_params(layout)?;
@@ -330,7 +354,7 @@ pub(crate) fn range_witness(
             .collect())
     };
     // Every referenced polynomial id, converted once.
-    let n = layout.aux.segments.len();
+    let n = layout.aux_layout().segments.len();
     let mut cols: Vec<Vec<F>> = vec![Vec::new(); n];
     for spec in params.segments() {
         if cols[spec.poly].is_empty() {

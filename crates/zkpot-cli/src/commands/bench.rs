@@ -181,6 +181,20 @@ fn run_in(opts: &BenchOptions, dir: &Path) -> Result<PathBuf> {
     }
     let peak = peak_rss_kib();
 
+    // The plain fixed-point step on the same batches (same integers, no trace, no proof).
+    let ds = data.quantized();
+    let params0 = nn_layers::Params::init_kaiming(&model, &cfg.fixed, DEFAULT_INIT_SEED)?;
+    let mut plain = Vec::new();
+    let mut params = params0;
+    for t in 0..opts.iterations {
+        let b = ds.batch(t, opts.batch)?;
+        let t0 = Instant::now();
+        let out = nn_layers::train_step_plain(&model, &params, b.inputs, b.labels, &cfg)?;
+        plain.push(ms(t0.elapsed()));
+        params = out.updated;
+    }
+    let plain_ms = plain.iter().sum::<f64>() / plain.len().max(1) as f64;
+
     // Results table.
     let mut md = String::new();
     let _ = writeln!(md, "# zkpot end-to-end benchmark\n");
@@ -277,6 +291,40 @@ fn run_in(opts: &BenchOptions, dir: &Path) -> Result<PathBuf> {
         sizes_b.iter().sum::<f64>() / n,
         verify_ms.iter().sum::<f64>() / n
     );
+    let mean_prove = tr.records.iter().map(|r| ms(r.time)).sum::<f64>() / n;
+    let _ = writeln!(
+        md,
+        "Plain fixed-point training step (same batches, `train_step_plain`): {plain_ms:.1} ms; \
+         proving costs {:.0}× the plain step.\n",
+        mean_prove / plain_ms.max(1e-9)
+    );
+    // Relation time per layer (conv networks), summed over the iterations.
+    let mut per_layer: Vec<(usize, &str, f64)> = Vec::new();
+    for r in &tr.records {
+        for &(l, what, d) in &r.layer_timings {
+            match per_layer.iter_mut().find(|e| e.0 == l && e.1 == what) {
+                Some(e) => e.2 += ms(d),
+                None => per_layer.push((l, what, ms(d))),
+            }
+        }
+    }
+    if !per_layer.is_empty() {
+        let _ = writeln!(
+            md,
+            "Relation sumchecks per layer (mean over the iterations; the \"sumchecks\" column \
+             above is their sum plus the prover's evaluations):\n"
+        );
+        let _ = writeln!(md, "| layer | kind | phase | ms |\n|---:|---|---|---:|");
+        for (l, what, t) in &per_layer {
+            let _ = writeln!(
+                md,
+                "| {l} | {} | {what} | {:.1} |",
+                model.layers[*l].kind(),
+                t / n
+            );
+        }
+        let _ = writeln!(md);
+    }
     let _ = writeln!(md, "![prover time per phase](prover-phases.svg)\n\n![proof size](proof-size.svg)\n\n![verify time](verify-time.svg)");
 
     let cats: Vec<String> = tr.records.iter().map(|r| r.iteration.to_string()).collect();

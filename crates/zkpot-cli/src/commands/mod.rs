@@ -76,26 +76,19 @@ pub fn model_by_name(name: &str) -> Result<Model> {
     nn_layers::zoo::by_name(name).map_err(|_| unknown())
 }
 
-/// Whether this build can prove training steps of `model` (dense + ReLU only for now).
+/// Whether this build can prove training steps of `model`: `Dense (Relu Dense)*` networks, and
+/// convolutional networks of `Conv2d`/`Dense`/`Relu`/`AvgPool2`/`MaxPool2`/`Flatten` with
+/// power-of-two image sides (`lenet5`, `vgg11`).
 pub fn provable(model: &Model) -> Result<()> {
-    let conv = model.layers.iter().any(|l| {
-        matches!(
-            l,
-            LayerSpec::Conv2d { .. } | LayerSpec::AvgPool2 | LayerSpec::MaxPool2
-        )
-    });
-    if conv {
-        return Err(CliError::Unsupported {
-            what: format!(
-                "model `{}`: proofs of convolutional networks are not implemented yet \
-                 (this build proves dense networks such as `mlp`; train `{}` without --commit)",
-                model.name, model.name
-            ),
-        });
-    }
-    nn_layers::proof::layout::dense_layers(model).map_err(|e| CliError::Unsupported {
+    let unsupported = |e: nn_layers::proof::ProofError| CliError::Unsupported {
         what: format!("model `{}`: {e}", model.name),
-    })?;
+    };
+    if nn_layers::proof::net::is_conv_net(model) {
+        let cfg = TrainConfig::new(nn_layers::FixedConfig::default(), 8)?;
+        nn_layers::proof::net::NetLayout::new(model, &cfg, 1, 1).map_err(unsupported)?;
+        return Ok(());
+    }
+    nn_layers::proof::layout::dense_layers(model).map_err(unsupported)?;
     Ok(())
 }
 
@@ -171,6 +164,11 @@ pub fn required_sizes(
     }
     let m = log2(model_layout(model)?.total_len);
     let aux = match batch {
+        Some(b) if nn_layers::proof::net::is_conv_net(model) => Some(log2(
+            nn_layers::proof::net::NetLayout::new(model, cfg, b, rows)?
+                .aux
+                .total_len,
+        )),
         Some(b) => Some(log2(StepLayout::new(model, cfg, b, rows)?.aux.total_len)),
         None => None,
     };

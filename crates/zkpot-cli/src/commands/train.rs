@@ -83,6 +83,8 @@ pub struct IterationRecord {
     pub time: Duration,
     /// Prover phase split (proven runs).
     pub timings: Option<StepTimings>,
+    /// Convolutional networks: relation time per `(layer, phase)`.
+    pub layer_timings: Vec<(usize, &'static str, Duration)>,
     /// Size of the iteration's proof file (proven runs).
     pub proof_bytes: u64,
     /// `C_W_{t+1}` (proven runs).
@@ -558,6 +560,7 @@ impl<'a> Proven<'a> {
                 loss: proven.loss,
                 time,
                 timings: Some(proven.timings),
+                layer_timings: proven.layer_timings.clone(),
                 proof_bytes: bytes.len() as u64,
                 commitment: Some(c1),
             });
@@ -670,6 +673,7 @@ fn run_plain(
             loss: out.loss,
             time,
             timings: None,
+            layer_timings: Vec::new(),
             proof_bytes: 0,
             commitment: None,
         });
