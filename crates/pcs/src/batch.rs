@@ -101,26 +101,49 @@ pub fn batch_open<P: AdditivelyHomomorphic, T: Transcript>(
     point: &[F],
     transcript: &mut T,
 ) -> Result<(P::Proof, Vec<F>), Error> {
-    if polys.len() != commitments.len() {
+    let num_vars: Vec<usize> = polys.iter().map(|p| p.num_vars()).collect();
+    batch_open_declared::<P, T>(pk, polys, &num_vars, commitments, point, transcript)
+}
+
+/// [`batch_open`] where polynomial `k` is opened as its zero-padding to `declared[k] ≥` its own
+/// number of variables (the verifier's view: `batch_verify` with `num_vars = declared`), without
+/// materializing the padded vectors: `pad(P)(r) = P(r[..m])·Π_{j ≥ m}(1 − r_j)`.
+pub fn batch_open_declared<P: AdditivelyHomomorphic, T: Transcript>(
+    pk: &P::ProverKey,
+    polys: &[&MultilinearPoly],
+    declared: &[usize],
+    commitments: &[P::Commitment],
+    point: &[F],
+    transcript: &mut T,
+) -> Result<(P::Proof, Vec<F>), Error> {
+    if polys.len() != commitments.len() || polys.len() != declared.len() {
         return Err(Error::LengthMismatch {
             what: "commitments",
             expected: polys.len(),
-            actual: commitments.len(),
+            actual: commitments.len().min(declared.len()),
         });
     }
-    let num_vars: Vec<usize> = polys.iter().map(|p| p.num_vars()).collect();
-    if let Some(&bad) = num_vars.iter().find(|&&m| m > point.len()) {
+    if let Some((p, &m)) = polys
+        .iter()
+        .zip(declared)
+        .find(|(p, &m)| m > point.len() || p.num_vars() > m)
+    {
         return Err(Error::PointDimension {
-            expected: bad,
+            expected: m.max(p.num_vars()),
             actual: point.len(),
         });
     }
     let values: Vec<F> = polys
         .iter()
-        .map(|p| p.evaluate(&point[..p.num_vars()]))
+        .zip(declared)
+        .map(|(p, &m)| {
+            let own = p.num_vars();
+            let pad: F = point[own..m].iter().map(|r| F::one() - r).product();
+            p.evaluate(&point[..own]) * pad
+        })
         .collect();
     let (combined_c, _, gammas) =
-        reduce_inner::<P, T>(commitments, &num_vars, point, &values, transcript)?;
+        reduce_inner::<P, T>(commitments, declared, point, &values, transcript)?;
     let mut combined = vec![F::zero(); 1usize << point.len()];
     for (p, g) in polys.iter().zip(&gammas) {
         combined[..p.len()]

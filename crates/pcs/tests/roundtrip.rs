@@ -8,7 +8,7 @@ use ark_ff::{One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::UniformRand;
 use common::*;
-use pcs::batch::{batch_open, batch_verify};
+use pcs::batch::{batch_open, batch_open_declared, batch_verify};
 use pcs::hyperkzg::Commitment;
 use pcs::ptau::load_ptau;
 use pcs::{
@@ -139,6 +139,37 @@ fn batch_opening_of_different_sizes() {
     batch_case::<HyperKzg>(&pk, &vk, &mut rng);
     let (pk, vk) = TrivialPcs::trim(&8, 8).unwrap();
     batch_case::<TrivialPcs>(&pk, &vk, &mut rng);
+}
+
+#[test]
+fn declared_padding_opens_like_padded_copies() {
+    // Opening P as its zero-padding to 8 variables without the copy gives the same proof.
+    let mut rng = rng(8);
+    let (pk, vk) = keys(8);
+    let sizes = [3usize, 8, 0, 5];
+    let polys: Vec<MultilinearPoly> = sizes.iter().map(|&n| rand_poly(n, &mut rng)).collect();
+    let padded: Vec<MultilinearPoly> = polys.iter().map(|p| p.pad_to_vars(8)).collect();
+    let comms: Vec<_> = polys
+        .iter()
+        .map(|p| HyperKzg::commit(&pk, p).unwrap())
+        .collect();
+    let point = rand_point(8, &mut rng);
+    let refs: Vec<&MultilinearPoly> = padded.iter().collect();
+    let mut t = MerlinTranscript::new(b"decl");
+    let (p1, v1) = batch_open::<HyperKzg, _>(&pk, &refs, &comms, &point, &mut t).unwrap();
+    let refs: Vec<&MultilinearPoly> = polys.iter().collect();
+    let mut t = MerlinTranscript::new(b"decl");
+    let (p2, v2) =
+        batch_open_declared::<HyperKzg, _>(&pk, &refs, &[8; 4], &comms, &point, &mut t).unwrap();
+    assert_eq!((p1, &v1), (p2.clone(), &v2));
+    let mut t = MerlinTranscript::new(b"decl");
+    batch_verify::<HyperKzg, _>(&vk, &comms, &[8; 4], &point, &v2, &p2, &mut t).unwrap();
+    // A declared size below a polynomial's own is an error, not a panic.
+    let mut t = MerlinTranscript::new(b"decl");
+    assert!(
+        batch_open_declared::<HyperKzg, _>(&pk, &refs, &[8, 7, 8, 8], &comms, &point, &mut t)
+            .is_err()
+    );
 }
 
 #[test]

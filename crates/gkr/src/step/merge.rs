@@ -297,11 +297,16 @@ pub fn prove_merge<T: Transcript>(
     let (sumcheck, r, mut finals) = prove_batched(&mut [&mut inst], transcript);
     let evals = finals.pop().unwrap_or_default();
     drop(inst);
-    // The batch opening absorbs every size as `n` (the verifier's view): open the padded vectors.
-    let padded: Vec<MultilinearPoly> = polys.iter().map(|p| p.pad_to_vars(n)).collect();
-    let refs: Vec<&MultilinearPoly> = padded.iter().collect();
-    let (opening, _) =
-        pcs::batch::batch_open::<HyperKzg, T>(pk, &refs, commitments, &r, transcript)?;
+    // The batch opening absorbs every size as `n` (the verifier's view): open the zero-padded
+    // vectors (implicitly, without copies).
+    let (opening, _) = pcs::batch::batch_open_declared::<HyperKzg, T>(
+        pk,
+        polys,
+        &vec![n; k],
+        commitments,
+        &r,
+        transcript,
+    )?;
     Ok(MergeProof {
         reduction: MultiEvalProof { sumcheck, evals },
         opening,

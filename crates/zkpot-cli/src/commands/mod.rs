@@ -37,13 +37,23 @@ pub fn load_srs(path: &Path) -> Result<Srs> {
 
 /// Look a model up by name (exit 2 for unknown names): the zoo's `mlp`, `lenet5`, `vgg11`, or a
 /// custom dense network `mlp:H1,H2,...` on MNIST-shaped data (784 inputs, hidden widths `H_i`
-/// each followed by ReLU, 10 classes), e.g. `mlp:16` for quick experiments and tests.
+/// each followed by ReLU, 10 classes), e.g. `mlp:16` for quick experiments and tests, or
+/// `vgg11/D`: VGG-11 with every width divided by `D` (2..=64), on CIFAR-shaped data.
 pub fn model_by_name(name: &str) -> Result<Model> {
     let unknown = || {
         CliError::usage(format!(
-            "unknown model `{name}` (expected mlp, lenet5, vgg11 or mlp:H1,H2,... with hidden widths 1..=4096)"
+            "unknown model `{name}` (expected mlp, lenet5, vgg11, vgg11/D with D in 2..=64, or \
+             mlp:H1,H2,... with hidden widths 1..=4096)"
         ))
     };
+    if let Some(d) = name.strip_prefix("vgg11/") {
+        let d = d
+            .parse::<usize>()
+            .ok()
+            .filter(|d| (2..=64).contains(d))
+            .ok_or_else(unknown)?;
+        return nn_layers::zoo::vgg11_narrow(d).map_err(|_| unknown());
+    }
     if let Some(spec) = name.strip_prefix("mlp:") {
         let widths: Option<Vec<usize>> = spec
             .split(',')
