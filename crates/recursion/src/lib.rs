@@ -1,0 +1,39 @@
+//! # recursion
+//!
+//! Recursion for zkpot (SPEC §8): the verifier of one training iteration's proof as an R1CS over
+//! `F = ark_bn254::Fr`, to be folded Nova-style with CycleFold over BN254/Grumpkin. This crate
+//! holds the first building blocks of that step circuit, the in-circuit twins of the native
+//! verifiers in `sumcheck`; every gadget derives the same challenges and claims as its native
+//! counterpart, and a test checks it.
+//!
+//! The step proof lives over `F`, so these gadgets need no non-native arithmetic:
+//!
+//! * the **Fiat–Shamir transcript**: a Poseidon duplex sponge (width 3, α = 5, 8 + 57 rounds)
+//!   absorbing `header(label, n) = le(label)·2^32 + n` before every call's `n` elements and
+//!   squeezing one element per challenge;
+//! * the **batched sumcheck**: for `m` instances with claims `c_i` batched by `α_i`, round `j`
+//!   sends `p_j` without its linear coefficient, the verifier recovers it from
+//!   `p_j(0) + p_j(1) = claim_j`, sets `claim_{j+1} = p_j(r_j)` (Horner, no division) and finally
+//!   enforces `claim_N = Σ_i α_i·g_i(r[o_i..])`, `g_i` computed from the final evaluations
+//!   (product `Π_j P_j(r)`, or `eq(τ, r)·g(P(r))` for a zero-check).
+//!
+//! | module | contents |
+//! |---|---|
+//! | [`transcript`] | [`PoseidonTranscriptVar`] (fields, constant and variable bytes, G1 limbs, challenges), [`G1LimbsVar`] |
+//! | [`sumcheck_gadget`] | [`SumcheckProofVar`], [`verify_rounds`], [`verify_batched`], product and zero-check verifiers, `eq` in-circuit |
+//! | [`error`] | the crate's [`Error`] |
+//!
+//! Not built yet (issue 8): the step circuit over a whole step proof, PCS/accumulator claims,
+//! Nova folding, CycleFold, the decider (`docs/recursion.md`).
+
+pub mod error;
+pub mod sumcheck_gadget;
+pub mod transcript;
+
+pub use error::Error;
+pub use sumcheck_gadget::{
+    draw_tau, eq_eval, verify_batched, verify_rounds, BatchedSumcheckVar, CombinerVar,
+    InstanceShape, ProductVerifierVar, SumcheckInstanceVerifierVar, SumcheckProofVar,
+    SumcheckRoundsVar, ZeroCheckVerifierVar,
+};
+pub use transcript::{G1LimbsVar, PoseidonTranscriptVar};
