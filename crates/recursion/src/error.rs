@@ -2,12 +2,15 @@
 
 use ark_relations::gr1cs::SynthesisError;
 
-/// Errors of the recursion crate. Gadgets return these, never panic.
+/// Errors of the recursion crate. Gadgets and the native folding code return these, never panic.
 ///
-/// A proof that is well-shaped but wrong is **not** an error: the gadgets still synthesize and
-/// the constraint system is left unsatisfied. Errors are for shapes that cannot be laid out as a
-/// circuit (a proof with the wrong number of rounds, a label the transcript cannot encode, ...)
-/// and for failures of the underlying constraint system.
+/// For the gadgets, a proof that is well-shaped but wrong is **not** an error: the gadgets still
+/// synthesize and the constraint system is left unsatisfied. Their errors are for shapes that
+/// cannot be laid out as a circuit (a proof with the wrong number of rounds, a label the
+/// transcript cannot encode, ...) and for failures of the underlying constraint system. The
+/// native checks of the folding core (`r1cs`, `pedersen`, `nifs`) report a failed relation or a
+/// commitment that does not open as an error ([`Error::UnsatisfiedConstraint`],
+/// [`Error::CommitmentMismatch`], ...).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -78,6 +81,77 @@ pub enum Error {
     #[error("malformed input: {what}")]
     Malformed {
         /// What was wrong.
+        what: &'static str,
+    },
+    /// A vector of the wrong length for the R1CS shape or the commitment key.
+    #[error("{what}: length {actual}, expected {expected}")]
+    LengthMismatch {
+        /// Which vector.
+        what: &'static str,
+        /// The length the shape requires.
+        expected: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// A sparse-matrix entry outside the matrix.
+    #[error(
+        "matrix {matrix}, row {row}: column {col} out of range (the matrix has {num_cols} columns)"
+    )]
+    ColumnOutOfRange {
+        /// `"A"`, `"B"` or `"C"`.
+        matrix: &'static str,
+        /// The row of the entry.
+        row: usize,
+        /// Its column.
+        col: usize,
+        /// The number of columns.
+        num_cols: usize,
+    },
+    /// The constraint system was synthesized without constructing its matrices
+    /// (`SynthesisMode::Prove { construct_matrices: false, .. }`).
+    #[error("the constraint system did not construct its constraint matrices")]
+    MatricesNotConstructed,
+    /// The constraint system holds constraints of a predicate other than R1CS.
+    #[error("the constraint system has {num_constraints} constraints of the non-R1CS predicate {label:?}")]
+    UnsupportedPredicate {
+        /// The predicate's label.
+        label: String,
+        /// Its number of constraints.
+        num_constraints: usize,
+    },
+    /// A (relaxed) R1CS relation does not hold at this row.
+    #[error("R1CS constraint {row} is not satisfied")]
+    UnsatisfiedConstraint {
+        /// The first failing row.
+        row: usize,
+    },
+    /// A commitment in an instance does not open to the witness.
+    #[error("the commitment to {what} does not open to the witness")]
+    CommitmentMismatch {
+        /// Which commitment (`"W"`, `"E"`).
+        what: &'static str,
+    },
+    /// The commitment key has fewer generators than the vector to commit.
+    #[error("commitment key of {available} generators, {needed} needed")]
+    KeyTooShort {
+        /// Generators needed.
+        needed: usize,
+        /// Generators in the key.
+        available: usize,
+    },
+    /// A non-zero blinding factor with a key that has no blinding generator.
+    #[error("non-zero blinding factor but the commitment key is not hiding")]
+    NotHiding,
+    /// Try-and-increment found no point for this generator (probability `2^-(2^32)`).
+    #[error("hash to G1 found no point for generator {index}")]
+    HashToCurveFailed {
+        /// Index of the generator (`u64::MAX` for the blinding generator).
+        index: u64,
+    },
+    /// A G1 point that is not on the curve.
+    #[error("{what} is not a point of BN254 G1")]
+    InvalidPoint {
+        /// Which point.
         what: &'static str,
     },
 }

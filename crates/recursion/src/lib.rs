@@ -17,20 +17,42 @@
 //!   enforces `claim_N = Σ_i α_i·g_i(r[o_i..])`, `g_i` computed from the final evaluations
 //!   (product `Π_j P_j(r)`, or `eq(τ, r)·g(P(r))` for a zero-check).
 //!
+//! Beside the gadgets, the native folding core (Nova, Kothapalli–Setty–Tzialla):
+//!
+//! * **relaxed R1CS** over `F`: `(A z)∘(B z) = u·(C z) + E` with `z = (u, x, W)`, committed as
+//!   `(C_W, C_E, u, x)` with Pedersen commitments over BN254 G1 (generators hashed to the curve);
+//! * **NIFS**: the prover commits the cross term
+//!   `T = A z_1∘B z_2 + A z_2∘B z_1 − u_1·C z_2 − u_2·C z_1`, the Poseidon transcript binds the
+//!   parameters digest, both instances and `C_T` and yields a 128-bit `r`, and both sides fold
+//!   `U = U_1 + r·U_2` (`C_E = C_E1 + r·C_T + r²·C_E2`).
+//!
 //! | module | contents |
 //! |---|---|
 //! | [`transcript`] | [`PoseidonTranscriptVar`] (fields, constant and variable bytes, G1 limbs, challenges), [`G1LimbsVar`] |
 //! | [`sumcheck_gadget`] | [`SumcheckProofVar`], [`verify_rounds`], [`verify_batched`], product and zero-check verifiers, `eq` in-circuit |
+//! | [`r1cs`] | [`R1csShape`] (extracted from an arkworks `ConstraintSystem`), strict and relaxed instances and witnesses, satisfiability, cross term |
+//! | [`pedersen`] | [`PedersenKey`]: hash-to-curve generators, `Com(v; r)` by MSM |
+//! | [`nifs`] | [`NifsParams`], [`nifs::prove`] / [`nifs::verify`] (and `_strict`), the folding transcript |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the step circuit over a whole step proof, PCS/accumulator claims,
-//! Nova folding, CycleFold, the decider (`docs/recursion.md`).
+//! Not built yet (issue 8): the in-circuit NIFS verifier with CycleFold for its G1 scalar
+//! multiplications, the IVC state and its hash, the step circuit over a whole step proof,
+//! PCS/accumulator claims, the decider (`docs/recursion.md`).
 
 pub mod error;
+pub mod nifs;
+pub mod pedersen;
+pub mod r1cs;
 pub mod sumcheck_gadget;
 pub mod transcript;
 
 pub use error::Error;
+pub use nifs::{NifsParams, NifsProof};
+pub use pedersen::PedersenKey;
+pub use r1cs::{
+    extract_assignment, R1csInstance, R1csShape, R1csWitness, RelaxedR1csInstance,
+    RelaxedR1csWitness, SparseMatrix,
+};
 pub use sumcheck_gadget::{
     draw_tau, eq_eval, verify_batched, verify_rounds, BatchedSumcheckVar, CombinerVar,
     InstanceShape, ProductVerifierVar, SumcheckInstanceVerifierVar, SumcheckProofVar,

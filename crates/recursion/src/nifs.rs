@@ -1,0 +1,425 @@
+//! Nova's non-interactive folding scheme (NIFS) for committed relaxed R1CS
+//! (Kothapalli–Setty–Tzialla, *Nova*, §4–5), native prover and verifier.
+//!
+//! **Folding.** Given two committed relaxed instances over the same shape, `U_1 = (C_W1, C_E1,
+//! u_1, x_1)` and `U_2 = (C_W2, C_E2, u_2, x_2)`, with witnesses `(W_i, r_Wi, E_i, r_Ei)` and
+//! `z_i = (u_i, x_i, W_i)`, the prover sends the commitment to the cross term
+//!
+//! ```text
+//! T   = A z_1 ∘ B z_2 + A z_2 ∘ B z_1 − u_1·C z_2 − u_2·C z_1
+//! C_T = Com(T; r_T)                                 (r_T uniform if the key is hiding, else 0)
+//! ```
+//!
+//! draws `r` from the transcript, and both sides fold (the verifier only the instances):
+//!
+//! ```text
+//! C_W = C_W1 + r·C_W2        C_E = C_E1 + r·C_T + r²·C_E2        u = u_1 + r·u_2        x = x_1 + r·x_2
+//! W   = W_1 + r·W_2          E   = E_1 + r·T + r²·E_2
+//! r_W = r_W1 + r·r_W2        r_E = r_E1 + r·r_T + r²·r_E2
+//! ```
+//!
+//! With `z = z_1 + r·z_2`, `A z ∘ B z − u·C z = (A z_1∘B z_1 − u_1 C z_1) + r·T + r²·(A z_2∘B z_2
+//! − u_2 C z_2) = E_1 + r·T + r²·E_2 = E`, and the commitments fold by homomorphism, so the
+//! folded pair satisfies the relation iff (except with probability ≈ 2/2^128 over `r`) both
+//! inputs do. A strict instance `(C_W, x)` enters as `(C_W, O, 1, x)` with `E = 0, r_E = 0`
+//! ([`prove_strict`], [`verify_strict`]): then `C_E2 = O` and the `r²` terms vanish.
+//!
+//! **Transcript.** A fresh [`PoseidonTranscript`] per fold (the in-circuit twin replays it with
+//! [`crate::PoseidonTranscriptVar`]), binding the parameters, both instances in full and `C_T`:
+//!
+//! ```text
+//! new(NIFS_DOMAIN)
+//! absorb  nifs_params         [pp]                       pp = NifsParams::digest (shape + key)
+//! absorb  nifs_acc_cmw        C_W1  (G1 limbs)
+//! absorb  nifs_acc_cme        C_E1
+//! absorb  nifs_acc_u          [u_1]
+//! absorb  nifs_acc_x          x_1
+//! absorb  nifs_inc_cmw        C_W2
+//! absorb  nifs_inc_cme        C_E2  (O for a strict instance)
+//! absorb  nifs_inc_u          [u_2] (1 for a strict instance)
+//! absorb  nifs_inc_x          x_2
+//! absorb  nifs_cross_term     C_T
+//! squeeze nifs_r              r = low 128 bits of the challenge
+//! ```
+//!
+//! `r` is truncated to [`CHALLENGE_BITS`] = 128 bits: the folding's soundness error is then
+//! ≈ 2^-127, and the scalar multiplications `r·C_W2`, `r·C_T` that CycleFold will prove in-circuit
+//! take 128 scalar bits instead of 254 (the choice of Nova and sonobe).
+//!
+//! `pp` ([`NifsParams::digest`]) is the first 31 bytes (little-endian, so `< p`) of SHA-256 over
+//! `NIFS_DOMAIN ‖ "params" ‖ shape digest ‖ key digest ‖ u32(CHALLENGE_BITS)`, one field element
+//! so that the in-circuit verifier can take it as a variable (a circuit cannot hold its own
+//! digest as a constant).
+//!
+//! **Costs per fold.** Prover: `T` (six sparse matrix–vector products over the shape), one MSM
+//! of `m = |E|` points for `C_T`, vector updates; plus, outside the fold, one MSM of `|W|` points
+//! to commit the new step's witness. Verifier: the transcript (a few Poseidon permutations) and
+//! two or three scalar multiplications in G1.
+
+use ark_bn254::{G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, PrimeField, Zero};
+use ark_std::rand::RngCore;
+use ark_std::UniformRand;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use sumcheck::transcript::MAX_LABEL_LEN;
+use sumcheck::{PoseidonTranscript, Transcript, F};
+
+use crate::error::Error;
+use crate::pedersen::PedersenKey;
+use crate::r1cs::{R1csInstance, R1csShape, R1csWitness, RelaxedR1csInstance, RelaxedR1csWitness};
+
+/// Domain separator of the folding transcript.
+pub const NIFS_DOMAIN: &[u8] = b"zkpot-nova-nifs";
+
+/// Bits of the folding challenge `r`.
+pub const CHALLENGE_BITS: u32 = 128;
+
+/// Label of the parameters digest.
+pub const LABEL_PARAMS: &[u8] = b"nifs_params";
+/// Labels of the running (accumulator) instance `U_1`: `C_W`, `C_E`, `u`, `x`.
+pub const LABELS_ACC: [&[u8]; 4] = [
+    b"nifs_acc_cmw",
+    b"nifs_acc_cme",
+    b"nifs_acc_u",
+    b"nifs_acc_x",
+];
+/// Labels of the incoming instance `U_2`: `C_W`, `C_E`, `u`, `x`.
+pub const LABELS_INC: [&[u8]; 4] = [
+    b"nifs_inc_cmw",
+    b"nifs_inc_cme",
+    b"nifs_inc_u",
+    b"nifs_inc_x",
+];
+/// Label of the cross-term commitment.
+pub const LABEL_CROSS_TERM: &[u8] = b"nifs_cross_term";
+/// Label of the folding challenge.
+pub const LABEL_CHALLENGE: &[u8] = b"nifs_r";
+
+// Every label fits the Poseidon header (checked at compile time).
+const _: () = {
+    assert!(LABEL_PARAMS.len() <= MAX_LABEL_LEN);
+    assert!(LABEL_CROSS_TERM.len() <= MAX_LABEL_LEN);
+    assert!(LABEL_CHALLENGE.len() <= MAX_LABEL_LEN);
+    let mut i = 0;
+    while i < 4 {
+        assert!(LABELS_ACC[i].len() <= MAX_LABEL_LEN);
+        assert!(LABELS_INC[i].len() <= MAX_LABEL_LEN);
+        i += 1;
+    }
+};
+
+/// The folding parameters shared by prover and verifier: the step circuit's shape, the
+/// commitment key (at least `max(|W|, m)` generators) and their digest `pp`.
+#[derive(Clone, Debug)]
+pub struct NifsParams {
+    shape: R1csShape,
+    key: PedersenKey,
+    digest: F,
+}
+
+impl NifsParams {
+    /// Parameters from a shape and a key long enough for `W` and `E`.
+    pub fn new(shape: R1csShape, key: PedersenKey) -> Result<Self, Error> {
+        let needed = shape.num_witness().max(shape.num_constraints());
+        if key.len() < needed {
+            return Err(Error::KeyTooShort {
+                needed,
+                available: key.len(),
+            });
+        }
+        let mut h = Sha256::new();
+        h.update(NIFS_DOMAIN);
+        h.update(b"params");
+        h.update(shape.digest());
+        h.update(key.digest());
+        h.update(CHALLENGE_BITS.to_le_bytes());
+        let bytes: [u8; 32] = h.finalize().into();
+        let digest = F::from_le_bytes_mod_order(&bytes[..31]);
+        Ok(Self { shape, key, digest })
+    }
+
+    /// Parameters with a freshly derived key of exactly `max(|W|, m)` generators.
+    pub fn setup(shape: R1csShape, key_label: &[u8], hiding: bool) -> Result<Self, Error> {
+        let n = shape.num_witness().max(shape.num_constraints());
+        let key = PedersenKey::new(key_label, n, hiding)?;
+        Self::new(shape, key)
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &R1csShape {
+        &self.shape
+    }
+
+    /// The commitment key.
+    pub fn key(&self) -> &PedersenKey {
+        &self.key
+    }
+
+    /// The parameters digest `pp` the transcript absorbs.
+    pub fn digest(&self) -> F {
+        self.digest
+    }
+
+    /// Commits a step's witness: the strict instance `(C_W, x)` and its witness (one MSM of
+    /// `|W|` points).
+    pub fn commit_witness<R: RngCore + ?Sized>(
+        &self,
+        x: Vec<F>,
+        w: Vec<F>,
+        rng: &mut R,
+    ) -> Result<(R1csInstance, R1csWitness), Error> {
+        self.shape.commit_witness(&self.key, x, w, rng)
+    }
+
+    /// [`R1csShape::is_satisfied`] with this key.
+    pub fn is_satisfied(&self, u: &R1csInstance, w: &R1csWitness) -> Result<(), Error> {
+        self.shape.is_satisfied(&self.key, u, w)
+    }
+
+    /// [`R1csShape::is_satisfied_relaxed`] with this key.
+    pub fn is_satisfied_relaxed(
+        &self,
+        u: &RelaxedR1csInstance,
+        w: &RelaxedR1csWitness,
+    ) -> Result<(), Error> {
+        self.shape.is_satisfied_relaxed(&self.key, u, w)
+    }
+}
+
+/// The prover's message: the commitment to the cross term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NifsProof {
+    /// `C_T = Com(T; r_T)`.
+    pub comm_t: G1Affine,
+}
+
+fn absorb_instance(
+    t: &mut PoseidonTranscript,
+    labels: &[&'static [u8]; 4],
+    u: &RelaxedR1csInstance,
+) -> Result<(), Error> {
+    if u32::try_from(u.x.len()).is_err() {
+        return Err(Error::AbsorbTooLong { len: u.x.len() });
+    }
+    let [l_cmw, l_cme, l_u, l_x] = *labels;
+    t.append_g1(l_cmw, &u.comm_w);
+    t.append_g1(l_cme, &u.comm_e);
+    t.append_field(l_u, &u.u);
+    t.append_fields(l_x, &u.x);
+    Ok(())
+}
+
+/// The folding challenge `r` (128 bits) for `(pp, U_1, U_2, C_T)`, by the transcript schedule of
+/// the module docs.
+pub fn challenge(
+    params: &NifsParams,
+    acc: &RelaxedR1csInstance,
+    inc: &RelaxedR1csInstance,
+    comm_t: &G1Affine,
+) -> Result<F, Error> {
+    let mut t = PoseidonTranscript::new(NIFS_DOMAIN);
+    t.append_field(LABEL_PARAMS, &params.digest);
+    absorb_instance(&mut t, &LABELS_ACC, acc)?;
+    absorb_instance(&mut t, &LABELS_INC, inc)?;
+    t.append_g1(LABEL_CROSS_TERM, comm_t);
+    let full = t.challenge(LABEL_CHALLENGE);
+    Ok(truncate_challenge(&full))
+}
+
+/// The low [`CHALLENGE_BITS`] bits of a squeezed field element.
+pub fn truncate_challenge(full: &F) -> F {
+    let bytes = full.into_bigint().to_bytes_le();
+    F::from_le_bytes_mod_order(&bytes[..(CHALLENGE_BITS / 8) as usize])
+}
+
+fn fold_vec(a: &[F], b: &[F], r: F) -> Vec<F> {
+    a.par_iter().zip(b).map(|(a, b)| *a + r * b).collect()
+}
+
+/// Folds two relaxed instances with `C_T` and `r` (the verifier's side of the fold; two or
+/// three scalar multiplications).
+pub fn fold_instances(
+    acc: &RelaxedR1csInstance,
+    inc: &RelaxedR1csInstance,
+    comm_t: &G1Affine,
+    r: F,
+) -> Result<RelaxedR1csInstance, Error> {
+    if acc.x.len() != inc.x.len() {
+        return Err(Error::LengthMismatch {
+            what: "x of the incoming instance",
+            expected: acc.x.len(),
+            actual: inc.x.len(),
+        });
+    }
+    let comm_w = acc.comm_w.into_group() + inc.comm_w * r;
+    let mut comm_e = acc.comm_e.into_group() + *comm_t * r;
+    if !inc.comm_e.is_zero() {
+        comm_e += inc.comm_e * (r * r);
+    }
+    let [comm_w, comm_e]: [G1Affine; 2] = G1Projective::normalize_batch(&[comm_w, comm_e])
+        .try_into()
+        .map_err(|_| Error::Malformed {
+            what: "normalization returned the wrong number of points",
+        })?;
+    Ok(RelaxedR1csInstance {
+        comm_w,
+        comm_e,
+        u: acc.u + r * inc.u,
+        x: fold_vec(&acc.x, &inc.x, r),
+    })
+}
+
+/// Folds two relaxed witnesses with the cross term `T`, its blinding `r_T` and `r` (the
+/// prover's side of the fold).
+pub fn fold_witnesses(
+    acc: &RelaxedR1csWitness,
+    inc: &RelaxedR1csWitness,
+    t: &[F],
+    r_t: F,
+    r: F,
+) -> Result<RelaxedR1csWitness, Error> {
+    let m = acc.e.len();
+    for (what, len) in [("E of the incoming witness", inc.e.len()), ("T", t.len())] {
+        if len != m {
+            return Err(Error::LengthMismatch {
+                what,
+                expected: m,
+                actual: len,
+            });
+        }
+    }
+    if inc.w.len() != acc.w.len() {
+        return Err(Error::LengthMismatch {
+            what: "W of the incoming witness",
+            expected: acc.w.len(),
+            actual: inc.w.len(),
+        });
+    }
+    let r2 = r * r;
+    let e = acc
+        .e
+        .par_iter()
+        .zip(t)
+        .zip(&inc.e)
+        .map(|((e1, t), e2)| *e1 + r * t + r2 * e2)
+        .collect();
+    Ok(RelaxedR1csWitness {
+        w: fold_vec(&acc.w, &inc.w, r),
+        r_w: acc.r_w + r * inc.r_w,
+        e,
+        r_e: acc.r_e + r * r_t + r2 * inc.r_e,
+    })
+}
+
+/// The NIFS prover: folds `(U_2, W_2)` into the running `(U_1, W_1)`. Returns `C_T` and the
+/// folded instance and witness. It does not check that the inputs satisfy the relation (a
+/// folded pair of which one input is unsatisfying is itself unsatisfying, except with
+/// probability ≈ 2^-127).
+pub fn prove<R: RngCore + ?Sized>(
+    params: &NifsParams,
+    acc: &RelaxedR1csInstance,
+    acc_w: &RelaxedR1csWitness,
+    inc: &RelaxedR1csInstance,
+    inc_w: &RelaxedR1csWitness,
+    rng: &mut R,
+) -> Result<(NifsProof, RelaxedR1csInstance, RelaxedR1csWitness), Error> {
+    let shape = &params.shape;
+    let z1 = shape.z(acc.u, &acc.x, &acc_w.w)?;
+    let z2 = shape.z(inc.u, &inc.x, &inc_w.w)?;
+    let t = shape.cross_term(&z1, &z2)?;
+    let r_t = if params.key.is_hiding() {
+        F::rand(rng)
+    } else {
+        F::zero()
+    };
+    let comm_t = params.key.commit(&t, &r_t)?;
+    let r = challenge(params, acc, inc, &comm_t)?;
+    let folded = fold_instances(acc, inc, &comm_t, r)?;
+    let folded_w = fold_witnesses(acc_w, inc_w, &t, r_t, r)?;
+    Ok((NifsProof { comm_t }, folded, folded_w))
+}
+
+/// [`prove`] for a strict incoming instance (embedded with `u = 1, E = 0`).
+pub fn prove_strict<R: RngCore + ?Sized>(
+    params: &NifsParams,
+    acc: &RelaxedR1csInstance,
+    acc_w: &RelaxedR1csWitness,
+    inc: &R1csInstance,
+    inc_w: &R1csWitness,
+    rng: &mut R,
+) -> Result<(NifsProof, RelaxedR1csInstance, RelaxedR1csWitness), Error> {
+    prove(
+        params,
+        acc,
+        acc_w,
+        &RelaxedR1csInstance::from_strict(inc),
+        &RelaxedR1csWitness::from_strict(&params.shape, inc_w),
+        rng,
+    )
+}
+
+fn check_instance(
+    params: &NifsParams,
+    u: &RelaxedR1csInstance,
+    what: [&'static str; 3],
+) -> Result<(), Error> {
+    if u.x.len() != params.shape.num_io() {
+        return Err(Error::LengthMismatch {
+            what: what[0],
+            expected: params.shape.num_io(),
+            actual: u.x.len(),
+        });
+    }
+    for (p, name) in [(&u.comm_w, what[1]), (&u.comm_e, what[2])] {
+        if !p.is_on_curve() {
+            return Err(Error::InvalidPoint { what: name });
+        }
+    }
+    Ok(())
+}
+
+/// The NIFS verifier: the folded instance from `U_1`, `U_2` and `C_T` only. Errors on
+/// malformed inputs (wrong number of public inputs, points off the curve); whether the folded
+/// instance is satisfiable is for the decider (or [`NifsParams::is_satisfied_relaxed`]) to tell.
+pub fn verify(
+    params: &NifsParams,
+    acc: &RelaxedR1csInstance,
+    inc: &RelaxedR1csInstance,
+    proof: &NifsProof,
+) -> Result<RelaxedR1csInstance, Error> {
+    check_instance(
+        params,
+        acc,
+        [
+            "x of the running instance",
+            "C_W of the running instance",
+            "C_E of the running instance",
+        ],
+    )?;
+    check_instance(
+        params,
+        inc,
+        [
+            "x of the incoming instance",
+            "C_W of the incoming instance",
+            "C_E of the incoming instance",
+        ],
+    )?;
+    if !proof.comm_t.is_on_curve() {
+        return Err(Error::InvalidPoint { what: "C_T" });
+    }
+    let r = challenge(params, acc, inc, &proof.comm_t)?;
+    fold_instances(acc, inc, &proof.comm_t, r)
+}
+
+/// [`verify`] for a strict incoming instance.
+pub fn verify_strict(
+    params: &NifsParams,
+    acc: &RelaxedR1csInstance,
+    inc: &R1csInstance,
+    proof: &NifsProof,
+) -> Result<RelaxedR1csInstance, Error> {
+    verify(params, acc, &RelaxedR1csInstance::from_strict(inc), proof)
+}
