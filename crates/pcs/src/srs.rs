@@ -119,11 +119,7 @@ impl Srs {
                 break t;
             }
         };
-        let n = 1usize << log_size;
-        let powers = powers_parallel(tau, n);
-        let g1 = G1Projective::generator();
-        let table = BatchMulPreprocessing::new(g1, n);
-        let g1_powers = table.batch_mul(&powers);
+        let g1_powers = g1_powers_chunked(tau, 1usize << log_size, DEV_SETUP_CHUNK);
         let g2 = G2Projective::generator();
         let tau_g2 = (g2 * tau).into_affine();
         Self::from_parts(g1_powers, g2.into_affine(), tau_g2, true)
@@ -410,6 +406,28 @@ fn compute_digest(g1: &[G1Affine], g2: &G2Affine, tau_g2: &G2Affine) -> [u8; 32]
 }
 
 /// `[1, τ, ..., τ^(n-1)]` computed in parallel chunks.
+/// Powers generated per chunk in [`Srs::dev_setup`]: the projective intermediates of one chunk
+/// (2^20 · 96 B) instead of the whole SRS, so a 2^27 setup peaks at the affine points (≈ 9.7 GB)
+/// rather than ≈ 27 GB.
+const DEV_SETUP_CHUNK: usize = 1 << 20;
+
+/// `τ^i·G1` for `i < n`, `chunk` powers at a time (same points for every `chunk`).
+fn g1_powers_chunked(tau: F, n: usize, chunk: usize) -> Vec<G1Affine> {
+    let table = BatchMulPreprocessing::new(G1Projective::generator(), n);
+    let chunk = chunk.clamp(1, n.max(1));
+    let base = powers_parallel(tau, chunk);
+    let step = tau.pow([chunk as u64]);
+    let mut start = F::from(1u64);
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let len = chunk.min(n - out.len());
+        let scalars: Vec<F> = base[..len].par_iter().map(|b| *b * start).collect();
+        out.extend(table.batch_mul(&scalars));
+        start *= step;
+    }
+    out
+}
+
 fn powers_parallel(tau: F, n: usize) -> Vec<F> {
     let chunk = 1usize << 12;
     let mut out = vec![F::from(0u64); n];
@@ -426,6 +444,21 @@ fn powers_parallel(tau: F, n: usize) -> Vec<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunked_generation_gives_the_same_points() {
+        let tau = F::from(987_654_321u64);
+        let n = 1 << 9;
+        let whole = g1_powers_chunked(tau, n, n);
+        for chunk in [1, 7, 64, 1 << 10] {
+            assert_eq!(g1_powers_chunked(tau, n, chunk), whole, "chunk {chunk}");
+        }
+        let direct: Vec<G1Affine> = powers_parallel(tau, n)
+            .iter()
+            .map(|p| (G1Projective::generator() * p).into_affine())
+            .collect();
+        assert_eq!(whole, direct);
+    }
 
     #[test]
     fn dev_setup_is_consistent_and_round_trips() {
