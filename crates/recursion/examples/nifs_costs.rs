@@ -55,7 +55,7 @@ fn main() {
         let (m, nw) = (shape.num_constraints(), shape.num_witness());
         let nnz = shape.a().nnz() + shape.b().nnz() + shape.c().nnz();
         let t = Instant::now();
-        let params = NifsParams::setup(shape, b"nifs-costs-key", true).unwrap();
+        let params: NifsParams = NifsParams::setup(shape, b"nifs-costs-key", true).unwrap();
         let t_key = t.elapsed();
 
         // The running instance starts as step 0 embedded with u = 1, E = 0 (from the all-zero

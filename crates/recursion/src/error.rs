@@ -143,15 +143,32 @@ pub enum Error {
     #[error("non-zero blinding factor but the commitment key is not hiding")]
     NotHiding,
     /// Try-and-increment found no point for this generator (probability `2^-(2^32)`).
-    #[error("hash to G1 found no point for generator {index}")]
+    #[error("hash to curve found no point for generator {index}")]
     HashToCurveFailed {
         /// Index of the generator (`u64::MAX` for the blinding generator).
         index: u64,
     },
-    /// A G1 point that is not on the curve.
-    #[error("{what} is not a point of BN254 G1")]
+    /// A point that is not on the curve (BN254 G1 or Grumpkin, whichever the fold commits over).
+    #[error("{what} is not a point of the curve")]
     InvalidPoint {
         /// Which point.
         what: &'static str,
     },
+    /// A CycleFold statement whose output is not `P_1 + r·P_2`.
+    #[error("CycleFold statement: P_out is not P_1 + r·P_2")]
+    CycleFoldMismatch,
+    /// A proof whose shape does not match its statement (wrong number of roots, layers, child
+    /// values, openings, ...).
+    #[error("proof shape: expected {expected} {what}, got {actual}")]
+    ProofShape {
+        /// Which part of the proof.
+        what: &'static str,
+        /// What the statement requires.
+        expected: usize,
+        /// What the proof has.
+        actual: usize,
+    },
+    /// A native sumcheck verification failed (the native side of the accumulator fold).
+    #[error("sumcheck: {0}")]
+    Sumcheck(#[from] sumcheck::Error),
 }

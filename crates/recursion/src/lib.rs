@@ -17,14 +17,20 @@
 //!   enforces `claim_N = Σ_i α_i·g_i(r[o_i..])`, `g_i` computed from the final evaluations
 //!   (product `Π_j P_j(r)`, or `eq(τ, r)·g(P(r))` for a zero-check).
 //!
-//! Beside the gadgets, the native folding core (Nova, Kothapalli–Setty–Tzialla):
+//! Beside the gadgets, the folding core (Nova, Kothapalli–Setty–Tzialla; CycleFold,
+//! Kothapalli–Setty), generic over the curve: BN254 G1 for step circuits over `Fr`, Grumpkin for
+//! CycleFold circuits over `Fq`:
 //!
-//! * **relaxed R1CS** over `F`: `(A z)∘(B z) = u·(C z) + E` with `z = (u, x, W)`, committed as
-//!   `(C_W, C_E, u, x)` with Pedersen commitments over BN254 G1 (generators hashed to the curve);
+//! * **relaxed R1CS**: `(A z)∘(B z) = u·(C z) + E` with `z = (u, x, W)`, committed as
+//!   `(C_W, C_E, u, x)` with Pedersen commitments (generators hashed to the curve);
 //! * **NIFS**: the prover commits the cross term
 //!   `T = A z_1∘B z_2 + A z_2∘B z_1 − u_1·C z_2 − u_2·C z_1`, the Poseidon transcript binds the
 //!   parameters digest, both instances and `C_T` and yields a 128-bit `r`, and both sides fold
-//!   `U = U_1 + r·U_2` (`C_E = C_E1 + r·C_T + r²·C_E2`).
+//!   `U = U_1 + r·U_2` (`C_E = C_E1 + r·C_T + r²·C_E2`);
+//! * **in-circuit NIFS verifier** over `Fr`: the same transcript, `r` as 128 bits, `u` and `x`
+//!   folded natively, and each `P_1 + r·P_2` on BN254 G1 handed to a **CycleFold** circuit over
+//!   `Fq` (coordinates native there) whose public inputs are exactly the limbs and `r` the primary
+//!   circuit used; CycleFold instances fold on Grumpkin with the same NIFS.
 //!
 //! | module | contents |
 //! |---|---|
@@ -32,20 +38,32 @@
 //! | [`sumcheck_gadget`] | [`SumcheckProofVar`], [`verify_rounds`], [`verify_batched`], product and zero-check verifiers, `eq` in-circuit |
 //! | [`r1cs`] | [`R1csShape`] (extracted from an arkworks `ConstraintSystem`), strict and relaxed instances and witnesses, satisfiability, cross term |
 //! | [`pedersen`] | [`PedersenKey`]: hash-to-curve generators, `Com(v; r)` by MSM |
+//! | [`curve`] | [`FoldingCurve`]: BN254 G1 and Grumpkin — hash to curve, point validity, transcript encodings |
 //! | [`nifs`] | [`NifsParams`], [`nifs::prove`] / [`nifs::verify`] (and `_strict`), the folding transcript |
+//! | [`nifs_gadget`] | [`nifs_gadget::verify_strict`]: the in-circuit twin of `nifs::verify_strict`, returning the folded instance and its two CycleFold statements |
+//! | [`cyclefold`] | the CycleFold circuit over `Fq` (`P_out = P_1 + r·P_2`), [`cyclefold::CycleFoldStatement`] and its primary-side [`cyclefold::CycleFoldStatementVar`], folding parameters over Grumpkin |
+//! | [`range_gadget`] | the in-circuit twin of `gkr`'s range-check verifier: logUp roots, the fractional-GKR layers, leaf checks with the table MLEs, output claims |
+//! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the in-circuit NIFS verifier with CycleFold for its G1 scalar
-//! multiplications, the IVC state and its hash, the step circuit over a whole step proof,
-//! PCS/accumulator claims, the decider (`docs/recursion.md`).
+//! Not built yet (issue 8): the in-circuit verifier of the CycleFold folds (on the primary side),
+//! the IVC state and its hash, the augmented step circuit and IVC loop, the step circuit over a
+//! whole step proof,
+//! the decider with its opening of the folded accumulator claim (`docs/recursion.md`).
 
+pub mod accumulator;
+pub mod curve;
+pub mod cyclefold;
 pub mod error;
 pub mod nifs;
+pub mod nifs_gadget;
 pub mod pedersen;
 pub mod r1cs;
+pub mod range_gadget;
 pub mod sumcheck_gadget;
 pub mod transcript;
 
+pub use curve::FoldingCurve;
 pub use error::Error;
 pub use nifs::{NifsParams, NifsProof};
 pub use pedersen::PedersenKey;

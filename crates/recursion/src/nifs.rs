@@ -1,5 +1,7 @@
 //! Nova's non-interactive folding scheme (NIFS) for committed relaxed R1CS
-//! (Kothapalli–Setty–Tzialla, *Nova*, §4–5), native prover and verifier.
+//! (Kothapalli–Setty–Tzialla, *Nova*, §4–5), native prover and verifier, generic over the
+//! [`FoldingCurve`] `C` the commitments live in (BN254 G1 for step circuits over `Fr`, Grumpkin
+//! for CycleFold circuits over `Fq`; the type parameters default to BN254).
 //!
 //! **Folding.** Given two committed relaxed instances over the same shape, `U_1 = (C_W1, C_E1,
 //! u_1, x_1)` and `U_2 = (C_W2, C_E2, u_2, x_2)`, with witnesses `(W_i, r_Wi, E_i, r_Ei)` and
@@ -24,13 +26,17 @@
 //! inputs do. A strict instance `(C_W, x)` enters as `(C_W, O, 1, x)` with `E = 0, r_E = 0`
 //! ([`prove_strict`], [`verify_strict`]): then `C_E2 = O` and the `r²` terms vanish.
 //!
-//! **Transcript.** A fresh [`PoseidonTranscript`] per fold (the in-circuit twin replays it with
-//! [`crate::PoseidonTranscriptVar`]), binding the parameters, both instances in full and `C_T`:
+//! **Transcript.** A fresh [`PoseidonTranscript`] over `Fr` per fold, for both curves (the
+//! in-circuit twin [`crate::nifs_gadget`] replays the BN254 one with
+//! [`crate::PoseidonTranscriptVar`]), binding the parameters, both instances in full and `C_T`.
+//! Points and scalars are absorbed in the curve's encoding ([`crate::curve`]: BN254 points as
+//! four 128-bit limbs and `Fr` scalars as they are; Grumpkin points as their two `Fr`
+//! coordinates and `Fq` scalars as two 128-bit limbs each):
 //!
 //! ```text
-//! new(NIFS_DOMAIN)
+//! new(C::NIFS_DOMAIN)                                  "zkpot-nova-nifs" / "zkpot-cyclefold-nifs"
 //! absorb  nifs_params         [pp]                       pp = NifsParams::digest (shape + key)
-//! absorb  nifs_acc_cmw        C_W1  (G1 limbs)
+//! absorb  nifs_acc_cmw        C_W1
 //! absorb  nifs_acc_cme        C_E1
 //! absorb  nifs_acc_u          [u_1]
 //! absorb  nifs_acc_x          x_1
@@ -43,21 +49,22 @@
 //! ```
 //!
 //! `r` is truncated to [`CHALLENGE_BITS`] = 128 bits: the folding's soundness error is then
-//! ≈ 2^-127, and the scalar multiplications `r·C_W2`, `r·C_T` that CycleFold will prove in-circuit
-//! take 128 scalar bits instead of 254 (the choice of Nova and sonobe).
+//! ≈ 2^-127, and the scalar multiplications `r·C_W2`, `r·C_T` that CycleFold proves in-circuit
+//! take 128 scalar bits instead of 254 (the choice of Nova and sonobe). As an integer below
+//! `2^128` it is the same number in `Fr` and `Fq`, which is how the Grumpkin folds use it.
 //!
 //! `pp` ([`NifsParams::digest`]) is the first 31 bytes (little-endian, so `< p`) of SHA-256 over
-//! `NIFS_DOMAIN ‖ "params" ‖ shape digest ‖ key digest ‖ u32(CHALLENGE_BITS)`, one field element
+//! `C::NIFS_DOMAIN ‖ "params" ‖ shape digest ‖ key digest ‖ u32(CHALLENGE_BITS)`, one `Fr` element
 //! so that the in-circuit verifier can take it as a variable (a circuit cannot hold its own
 //! digest as a constant).
 //!
 //! **Costs per fold.** Prover: `T` (six sparse matrix–vector products over the shape), one MSM
 //! of `m = |E|` points for `C_T`, vector updates; plus, outside the fold, one MSM of `|W|` points
 //! to commit the new step's witness. Verifier: the transcript (a few Poseidon permutations) and
-//! two or three scalar multiplications in G1.
+//! two or three scalar multiplications in the group.
 
-use ark_bn254::{G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_bn254::G1Projective;
+use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField, Zero};
 use ark_std::rand::RngCore;
 use ark_std::UniformRand;
@@ -66,12 +73,14 @@ use sha2::{Digest, Sha256};
 use sumcheck::transcript::MAX_LABEL_LEN;
 use sumcheck::{PoseidonTranscript, Transcript, F};
 
+use crate::curve::FoldingCurve;
 use crate::error::Error;
 use crate::pedersen::PedersenKey;
 use crate::r1cs::{R1csInstance, R1csShape, R1csWitness, RelaxedR1csInstance, RelaxedR1csWitness};
 
-/// Domain separator of the folding transcript.
-pub const NIFS_DOMAIN: &[u8] = b"zkpot-nova-nifs";
+/// Domain separator of the BN254 folding transcript
+/// (`<G1Projective as FoldingCurve>::NIFS_DOMAIN`).
+pub const NIFS_DOMAIN: &[u8] = <G1Projective as FoldingCurve>::NIFS_DOMAIN;
 
 /// Bits of the folding challenge `r`.
 pub const CHALLENGE_BITS: u32 = 128;
@@ -110,18 +119,19 @@ const _: () = {
     }
 };
 
-/// The folding parameters shared by prover and verifier: the step circuit's shape, the
-/// commitment key (at least `max(|W|, m)` generators) and their digest `pp`.
+/// The folding parameters shared by prover and verifier: the circuit's shape (over `C`'s scalar
+/// field), the commitment key over `C` (at least `max(|W|, m)` generators) and their digest `pp`
+/// (an `Fr` element: the transcript is over `Fr` for both curves).
 #[derive(Clone, Debug)]
-pub struct NifsParams {
-    shape: R1csShape,
-    key: PedersenKey,
+pub struct NifsParams<C: FoldingCurve = G1Projective> {
+    shape: R1csShape<C::ScalarField>,
+    key: PedersenKey<C>,
     digest: F,
 }
 
-impl NifsParams {
+impl<C: FoldingCurve> NifsParams<C> {
     /// Parameters from a shape and a key long enough for `W` and `E`.
-    pub fn new(shape: R1csShape, key: PedersenKey) -> Result<Self, Error> {
+    pub fn new(shape: R1csShape<C::ScalarField>, key: PedersenKey<C>) -> Result<Self, Error> {
         let needed = shape.num_witness().max(shape.num_constraints());
         if key.len() < needed {
             return Err(Error::KeyTooShort {
@@ -130,7 +140,7 @@ impl NifsParams {
             });
         }
         let mut h = Sha256::new();
-        h.update(NIFS_DOMAIN);
+        h.update(C::NIFS_DOMAIN);
         h.update(b"params");
         h.update(shape.digest());
         h.update(key.digest());
@@ -141,19 +151,23 @@ impl NifsParams {
     }
 
     /// Parameters with a freshly derived key of exactly `max(|W|, m)` generators.
-    pub fn setup(shape: R1csShape, key_label: &[u8], hiding: bool) -> Result<Self, Error> {
+    pub fn setup(
+        shape: R1csShape<C::ScalarField>,
+        key_label: &[u8],
+        hiding: bool,
+    ) -> Result<Self, Error> {
         let n = shape.num_witness().max(shape.num_constraints());
         let key = PedersenKey::new(key_label, n, hiding)?;
         Self::new(shape, key)
     }
 
     /// The shape.
-    pub fn shape(&self) -> &R1csShape {
+    pub fn shape(&self) -> &R1csShape<C::ScalarField> {
         &self.shape
     }
 
     /// The commitment key.
-    pub fn key(&self) -> &PedersenKey {
+    pub fn key(&self) -> &PedersenKey<C> {
         &self.key
     }
 
@@ -166,23 +180,27 @@ impl NifsParams {
     /// `|W|` points).
     pub fn commit_witness<R: RngCore + ?Sized>(
         &self,
-        x: Vec<F>,
-        w: Vec<F>,
+        x: Vec<C::ScalarField>,
+        w: Vec<C::ScalarField>,
         rng: &mut R,
-    ) -> Result<(R1csInstance, R1csWitness), Error> {
+    ) -> Result<(R1csInstance<C>, R1csWitness<C::ScalarField>), Error> {
         self.shape.commit_witness(&self.key, x, w, rng)
     }
 
     /// [`R1csShape::is_satisfied`] with this key.
-    pub fn is_satisfied(&self, u: &R1csInstance, w: &R1csWitness) -> Result<(), Error> {
+    pub fn is_satisfied(
+        &self,
+        u: &R1csInstance<C>,
+        w: &R1csWitness<C::ScalarField>,
+    ) -> Result<(), Error> {
         self.shape.is_satisfied(&self.key, u, w)
     }
 
     /// [`R1csShape::is_satisfied_relaxed`] with this key.
     pub fn is_satisfied_relaxed(
         &self,
-        u: &RelaxedR1csInstance,
-        w: &RelaxedR1csWitness,
+        u: &RelaxedR1csInstance<C>,
+        w: &RelaxedR1csWitness<C::ScalarField>,
     ) -> Result<(), Error> {
         self.shape.is_satisfied_relaxed(&self.key, u, w)
     }
@@ -190,62 +208,80 @@ impl NifsParams {
 
 /// The prover's message: the commitment to the cross term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NifsProof {
+pub struct NifsProof<C: FoldingCurve = G1Projective> {
     /// `C_T = Com(T; r_T)`.
-    pub comm_t: G1Affine,
+    pub comm_t: C::Affine,
 }
 
-fn absorb_instance(
+fn absorb_instance<C: FoldingCurve>(
     t: &mut PoseidonTranscript,
     labels: &[&'static [u8]; 4],
-    u: &RelaxedR1csInstance,
+    u: &RelaxedR1csInstance<C>,
 ) -> Result<(), Error> {
-    if u32::try_from(u.x.len()).is_err() {
-        return Err(Error::AbsorbTooLong { len: u.x.len() });
-    }
     let [l_cmw, l_cme, l_u, l_x] = *labels;
-    t.append_g1(l_cmw, &u.comm_w);
-    t.append_g1(l_cme, &u.comm_e);
-    t.append_field(l_u, &u.u);
-    t.append_fields(l_x, &u.x);
-    Ok(())
+    C::append_point(t, l_cmw, &u.comm_w);
+    C::append_point(t, l_cme, &u.comm_e);
+    C::append_scalars(t, l_u, std::slice::from_ref(&u.u))?;
+    C::append_scalars(t, l_x, &u.x)
 }
 
 /// The folding challenge `r` (128 bits) for `(pp, U_1, U_2, C_T)`, by the transcript schedule of
-/// the module docs.
-pub fn challenge(
-    params: &NifsParams,
-    acc: &RelaxedR1csInstance,
-    inc: &RelaxedR1csInstance,
-    comm_t: &G1Affine,
-) -> Result<F, Error> {
-    let mut t = PoseidonTranscript::new(NIFS_DOMAIN);
+/// the module docs, as an element of `C`'s scalar field.
+pub fn challenge<C: FoldingCurve>(
+    params: &NifsParams<C>,
+    acc: &RelaxedR1csInstance<C>,
+    inc: &RelaxedR1csInstance<C>,
+    comm_t: &C::Affine,
+) -> Result<C::ScalarField, Error> {
+    Ok(C::ScalarField::from(challenge_u128(
+        params, acc, inc, comm_t,
+    )?))
+}
+
+/// [`challenge`] as the integer `r < 2^128` (the same number in `Fr` and `Fq`; its bits are what
+/// CycleFold multiplies by).
+pub fn challenge_u128<C: FoldingCurve>(
+    params: &NifsParams<C>,
+    acc: &RelaxedR1csInstance<C>,
+    inc: &RelaxedR1csInstance<C>,
+    comm_t: &C::Affine,
+) -> Result<u128, Error> {
+    let mut t = PoseidonTranscript::new(C::NIFS_DOMAIN);
     t.append_field(LABEL_PARAMS, &params.digest);
     absorb_instance(&mut t, &LABELS_ACC, acc)?;
     absorb_instance(&mut t, &LABELS_INC, inc)?;
-    t.append_g1(LABEL_CROSS_TERM, comm_t);
+    C::append_point(&mut t, LABEL_CROSS_TERM, comm_t);
     let full = t.challenge(LABEL_CHALLENGE);
-    Ok(truncate_challenge(&full))
+    Ok(challenge_to_u128(&full))
 }
 
 /// The low [`CHALLENGE_BITS`] bits of a squeezed field element.
 pub fn truncate_challenge(full: &F) -> F {
-    let bytes = full.into_bigint().to_bytes_le();
-    F::from_le_bytes_mod_order(&bytes[..(CHALLENGE_BITS / 8) as usize])
+    F::from(challenge_to_u128(full))
 }
 
-fn fold_vec(a: &[F], b: &[F], r: F) -> Vec<F> {
+/// The low [`CHALLENGE_BITS`] bits of a squeezed field element, as an integer.
+pub fn challenge_to_u128(full: &F) -> u128 {
+    let bytes = full.into_bigint().to_bytes_le();
+    let mut low = [0u8; 16];
+    for (dst, src) in low.iter_mut().zip(&bytes) {
+        *dst = *src;
+    }
+    u128::from_le_bytes(low)
+}
+
+fn fold_vec<S: PrimeField>(a: &[S], b: &[S], r: S) -> Vec<S> {
     a.par_iter().zip(b).map(|(a, b)| *a + r * b).collect()
 }
 
 /// Folds two relaxed instances with `C_T` and `r` (the verifier's side of the fold; two or
 /// three scalar multiplications).
-pub fn fold_instances(
-    acc: &RelaxedR1csInstance,
-    inc: &RelaxedR1csInstance,
-    comm_t: &G1Affine,
-    r: F,
-) -> Result<RelaxedR1csInstance, Error> {
+pub fn fold_instances<C: FoldingCurve>(
+    acc: &RelaxedR1csInstance<C>,
+    inc: &RelaxedR1csInstance<C>,
+    comm_t: &C::Affine,
+    r: C::ScalarField,
+) -> Result<RelaxedR1csInstance<C>, Error> {
     if acc.x.len() != inc.x.len() {
         return Err(Error::LengthMismatch {
             what: "x of the incoming instance",
@@ -258,7 +294,7 @@ pub fn fold_instances(
     if !inc.comm_e.is_zero() {
         comm_e += inc.comm_e * (r * r);
     }
-    let [comm_w, comm_e]: [G1Affine; 2] = G1Projective::normalize_batch(&[comm_w, comm_e])
+    let [comm_w, comm_e]: [C::Affine; 2] = C::normalize_batch(&[comm_w, comm_e])
         .try_into()
         .map_err(|_| Error::Malformed {
             what: "normalization returned the wrong number of points",
@@ -273,13 +309,13 @@ pub fn fold_instances(
 
 /// Folds two relaxed witnesses with the cross term `T`, its blinding `r_T` and `r` (the
 /// prover's side of the fold).
-pub fn fold_witnesses(
-    acc: &RelaxedR1csWitness,
-    inc: &RelaxedR1csWitness,
-    t: &[F],
-    r_t: F,
-    r: F,
-) -> Result<RelaxedR1csWitness, Error> {
+pub fn fold_witnesses<S: PrimeField>(
+    acc: &RelaxedR1csWitness<S>,
+    inc: &RelaxedR1csWitness<S>,
+    t: &[S],
+    r_t: S,
+    r: S,
+) -> Result<RelaxedR1csWitness<S>, Error> {
     let m = acc.e.len();
     for (what, len) in [("E of the incoming witness", inc.e.len()), ("T", t.len())] {
         if len != m {
@@ -317,22 +353,30 @@ pub fn fold_witnesses(
 /// folded instance and witness. It does not check that the inputs satisfy the relation (a
 /// folded pair of which one input is unsatisfying is itself unsatisfying, except with
 /// probability ≈ 2^-127).
-pub fn prove<R: RngCore + ?Sized>(
-    params: &NifsParams,
-    acc: &RelaxedR1csInstance,
-    acc_w: &RelaxedR1csWitness,
-    inc: &RelaxedR1csInstance,
-    inc_w: &RelaxedR1csWitness,
+#[allow(clippy::type_complexity)]
+pub fn prove<C: FoldingCurve, R: RngCore + ?Sized>(
+    params: &NifsParams<C>,
+    acc: &RelaxedR1csInstance<C>,
+    acc_w: &RelaxedR1csWitness<C::ScalarField>,
+    inc: &RelaxedR1csInstance<C>,
+    inc_w: &RelaxedR1csWitness<C::ScalarField>,
     rng: &mut R,
-) -> Result<(NifsProof, RelaxedR1csInstance, RelaxedR1csWitness), Error> {
+) -> Result<
+    (
+        NifsProof<C>,
+        RelaxedR1csInstance<C>,
+        RelaxedR1csWitness<C::ScalarField>,
+    ),
+    Error,
+> {
     let shape = &params.shape;
     let z1 = shape.z(acc.u, &acc.x, &acc_w.w)?;
     let z2 = shape.z(inc.u, &inc.x, &inc_w.w)?;
     let t = shape.cross_term(&z1, &z2)?;
     let r_t = if params.key.is_hiding() {
-        F::rand(rng)
+        C::ScalarField::rand(rng)
     } else {
-        F::zero()
+        C::ScalarField::zero()
     };
     let comm_t = params.key.commit(&t, &r_t)?;
     let r = challenge(params, acc, inc, &comm_t)?;
@@ -342,14 +386,22 @@ pub fn prove<R: RngCore + ?Sized>(
 }
 
 /// [`prove`] for a strict incoming instance (embedded with `u = 1, E = 0`).
-pub fn prove_strict<R: RngCore + ?Sized>(
-    params: &NifsParams,
-    acc: &RelaxedR1csInstance,
-    acc_w: &RelaxedR1csWitness,
-    inc: &R1csInstance,
-    inc_w: &R1csWitness,
+#[allow(clippy::type_complexity)]
+pub fn prove_strict<C: FoldingCurve, R: RngCore + ?Sized>(
+    params: &NifsParams<C>,
+    acc: &RelaxedR1csInstance<C>,
+    acc_w: &RelaxedR1csWitness<C::ScalarField>,
+    inc: &R1csInstance<C>,
+    inc_w: &R1csWitness<C::ScalarField>,
     rng: &mut R,
-) -> Result<(NifsProof, RelaxedR1csInstance, RelaxedR1csWitness), Error> {
+) -> Result<
+    (
+        NifsProof<C>,
+        RelaxedR1csInstance<C>,
+        RelaxedR1csWitness<C::ScalarField>,
+    ),
+    Error,
+> {
     prove(
         params,
         acc,
@@ -360,9 +412,9 @@ pub fn prove_strict<R: RngCore + ?Sized>(
     )
 }
 
-fn check_instance(
-    params: &NifsParams,
-    u: &RelaxedR1csInstance,
+fn check_instance<C: FoldingCurve>(
+    params: &NifsParams<C>,
+    u: &RelaxedR1csInstance<C>,
     what: [&'static str; 3],
 ) -> Result<(), Error> {
     if u.x.len() != params.shape.num_io() {
@@ -373,7 +425,7 @@ fn check_instance(
         });
     }
     for (p, name) in [(&u.comm_w, what[1]), (&u.comm_e, what[2])] {
-        if !p.is_on_curve() {
+        if !C::is_valid_point(p) {
             return Err(Error::InvalidPoint { what: name });
         }
     }
@@ -383,12 +435,12 @@ fn check_instance(
 /// The NIFS verifier: the folded instance from `U_1`, `U_2` and `C_T` only. Errors on
 /// malformed inputs (wrong number of public inputs, points off the curve); whether the folded
 /// instance is satisfiable is for the decider (or [`NifsParams::is_satisfied_relaxed`]) to tell.
-pub fn verify(
-    params: &NifsParams,
-    acc: &RelaxedR1csInstance,
-    inc: &RelaxedR1csInstance,
-    proof: &NifsProof,
-) -> Result<RelaxedR1csInstance, Error> {
+pub fn verify<C: FoldingCurve>(
+    params: &NifsParams<C>,
+    acc: &RelaxedR1csInstance<C>,
+    inc: &RelaxedR1csInstance<C>,
+    proof: &NifsProof<C>,
+) -> Result<RelaxedR1csInstance<C>, Error> {
     check_instance(
         params,
         acc,
@@ -407,7 +459,7 @@ pub fn verify(
             "C_E of the incoming instance",
         ],
     )?;
-    if !proof.comm_t.is_on_curve() {
+    if !C::is_valid_point(&proof.comm_t) {
         return Err(Error::InvalidPoint { what: "C_T" });
     }
     let r = challenge(params, acc, inc, &proof.comm_t)?;
@@ -415,11 +467,11 @@ pub fn verify(
 }
 
 /// [`verify`] for a strict incoming instance.
-pub fn verify_strict(
-    params: &NifsParams,
-    acc: &RelaxedR1csInstance,
-    inc: &R1csInstance,
-    proof: &NifsProof,
-) -> Result<RelaxedR1csInstance, Error> {
+pub fn verify_strict<C: FoldingCurve>(
+    params: &NifsParams<C>,
+    acc: &RelaxedR1csInstance<C>,
+    inc: &R1csInstance<C>,
+    proof: &NifsProof<C>,
+) -> Result<RelaxedR1csInstance<C>, Error> {
     verify(params, acc, &RelaxedR1csInstance::from_strict(inc), proof)
 }

@@ -1,4 +1,5 @@
-//! Pedersen vector commitments over BN254 G1, for the folding witnesses `W` and `E`.
+//! Pedersen vector commitments over a [`FoldingCurve`] (BN254 G1 for the primary folds, Grumpkin
+//! for the CycleFold folds), for the folding witnesses `W` and `E`.
 //!
 //! ```text
 //! Com(v; r) = Σ_i v_i·G_i + r·H          (v ∈ F^k, k ≤ n; r = 0 without H)
@@ -7,8 +8,8 @@
 //! computed with one variable-base MSM (`ark_ec::VariableBaseMSM`) over the first `k`
 //! generators. It is additively homomorphic, `Com(v; r) + c·Com(v'; r') = Com(v + c·v'; r + c·r')`,
 //! which is what lets the folding verifier combine commitments without the vectors. It is
-//! binding under discrete log in G1 **provided nobody knows a relation between the generators**,
-//! and hiding (perfectly) when `H` is present and `r` is uniform.
+//! binding under discrete log in the group **provided nobody knows a relation between the
+//! generators**, and hiding (perfectly) when `H` is present and `r` is uniform.
 //!
 //! **Generators (no trapdoor).** Multiplying the group generator by seeded random scalars would
 //! hand the discrete logs of all generators to whoever knows the seed, and with them the ability
@@ -16,33 +17,35 @@
 //! try-and-increment on the `x`-coordinate: for `ctr = 0, 1, …`
 //!
 //! ```text
-//! msg_b = PEDERSEN_DOMAIN ‖ u64(|label|) ‖ label ‖ tag ‖ u64(index) ‖ u32(ctr) ‖ b     (b ∈ {0, 1})
+//! msg_b = domain ‖ u64(|label|) ‖ label ‖ tag ‖ u64(index) ‖ u32(ctr) ‖ b     (b ∈ {0, 1})
 //! x     = le(SHA-256(msg_0) ‖ SHA-256(msg_1)) mod q      (512 bits: bias < 2^-250)
 //! ```
 //!
-//! and the first `x` with `x³ + 3` a square in `Fq` gives the point `(x, y)` with the smaller
-//! of the two roots `y` (BN254 G1 has cofactor 1: every curve point is in the group). `tag` is
+//! with `domain` = [`FoldingCurve::PEDERSEN_DOMAIN`] (`"zkpot-pedersen-bn254-g1-v1"`,
+//! `"zkpot-pedersen-grumpkin-v1"`) and `q` the modulus of the coordinate field, and the first `x`
+//! on the curve (`x³ + 3` resp. `x³ − 17` a square) gives the point `(x, y)` with the smaller of
+//! the two roots `y` (both curves have cofactor 1: every curve point is in the group). `tag` is
 //! `0` for the vector generators `G_0..G_{n-1}` (`index = i`) and `1` for the blinding generator
 //! `H` (`index = 0`). Each attempt succeeds with probability ≈ 1/2; the counter is bounded by
 //! `2^32` (failure is an error, never reached in practice). Integers are little-endian. In the
 //! random-oracle model the generators are independent uniform points whose discrete logs nobody
 //! knows.
 //!
-//! [`PedersenKey::digest`] is SHA-256 over `PEDERSEN_DOMAIN ‖ "key" ‖ u64(|label|) ‖ label ‖
+//! [`PedersenKey::digest`] is SHA-256 over `domain ‖ "key" ‖ u64(|label|) ‖ label ‖
 //! u64(n) ‖ u8(hiding)`: the key is a deterministic function of these (its fields are private
 //! and [`PedersenKey::new`] is its only constructor), so this names it.
 
-use ark_bn254::{Fq, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{PrimeField, Zero};
+use ark_bn254::{G1Affine, G1Projective};
+use ark_ff::Zero;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use sumcheck::F;
 
+use crate::curve::FoldingCurve;
 use crate::error::Error;
 
-/// Domain tag of the generator derivation and of the key digest.
-pub const PEDERSEN_DOMAIN: &[u8] = b"zkpot-pedersen-bn254-g1-v1";
+/// Domain tag of the BN254 G1 generator derivation and key digest
+/// (`<G1Projective as FoldingCurve>::PEDERSEN_DOMAIN`).
+pub const PEDERSEN_DOMAIN: &[u8] = <G1Projective as FoldingCurve>::PEDERSEN_DOMAIN;
 
 /// Which generator of a key to derive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,66 +56,37 @@ pub enum GeneratorIndex {
     Blinding,
 }
 
-/// Hashes `(label, which)` to a point of BN254 G1 by try-and-increment (see the module docs).
+/// Hashes `(label, which)` to a point of BN254 G1 by try-and-increment (see the module docs;
+/// `C::hash_to_curve` for any [`FoldingCurve`]).
 pub fn hash_to_g1(label: &[u8], which: GeneratorIndex) -> Result<G1Affine, Error> {
-    let (tag, index) = match which {
-        GeneratorIndex::Vector(i) => (0u8, i),
-        GeneratorIndex::Blinding => (1u8, 0),
-    };
-    let mut prefix = Sha256::new();
-    prefix.update(PEDERSEN_DOMAIN);
-    prefix.update((label.len() as u64).to_le_bytes());
-    prefix.update(label);
-    prefix.update([tag]);
-    prefix.update(index.to_le_bytes());
-    for ctr in 0..=u32::MAX {
-        let mut wide = [0u8; 64];
-        for (b, out) in wide.chunks_exact_mut(32).enumerate() {
-            let mut h = prefix.clone();
-            h.update(ctr.to_le_bytes());
-            h.update([b as u8]);
-            out.copy_from_slice(&h.finalize());
-        }
-        let x = Fq::from_le_bytes_mod_order(&wide);
-        if let Some(p) = G1Affine::get_point_from_x_unchecked(x, false) {
-            if !p.is_zero() && p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
-                return Ok(p);
-            }
-        }
-    }
-    Err(Error::HashToCurveFailed {
-        index: match which {
-            GeneratorIndex::Vector(i) => i,
-            GeneratorIndex::Blinding => u64::MAX,
-        },
-    })
+    G1Projective::hash_to_curve(label, which)
 }
 
-/// A Pedersen commitment key: `n` vector generators and, if hiding, a blinding generator, all
-/// hashed to the curve from a label (see the module docs).
+/// A Pedersen commitment key over `C`: `n` vector generators and, if hiding, a blinding
+/// generator, all hashed to the curve from a label (see the module docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PedersenKey {
+pub struct PedersenKey<C: FoldingCurve = G1Projective> {
     label: Vec<u8>,
-    generators: Vec<G1Affine>,
-    blinding: Option<G1Affine>,
+    generators: Vec<C::Affine>,
+    blinding: Option<C::Affine>,
     digest: [u8; 32],
 }
 
-impl PedersenKey {
+impl<C: FoldingCurve> PedersenKey<C> {
     /// Derives `n` generators (and `H` if `hiding`) from `label`, in parallel. Keys with the
     /// same label share their generators: the key of length `n` is a prefix of every longer one.
     pub fn new(label: &[u8], n: usize, hiding: bool) -> Result<Self, Error> {
         let generators = (0..n as u64)
             .into_par_iter()
-            .map(|i| hash_to_g1(label, GeneratorIndex::Vector(i)))
+            .map(|i| C::hash_to_curve(label, GeneratorIndex::Vector(i)))
             .collect::<Result<Vec<_>, _>>()?;
         let blinding = if hiding {
-            Some(hash_to_g1(label, GeneratorIndex::Blinding)?)
+            Some(C::hash_to_curve(label, GeneratorIndex::Blinding)?)
         } else {
             None
         };
         let mut h = Sha256::new();
-        h.update(PEDERSEN_DOMAIN);
+        h.update(C::PEDERSEN_DOMAIN);
         h.update(b"key");
         h.update((label.len() as u64).to_le_bytes());
         h.update(label);
@@ -142,12 +116,12 @@ impl PedersenKey {
     }
 
     /// The vector generators `G_0..G_{n-1}`.
-    pub fn generators(&self) -> &[G1Affine] {
+    pub fn generators(&self) -> &[C::Affine] {
         &self.generators
     }
 
     /// The blinding generator `H`, if the key is hiding.
-    pub fn blinding(&self) -> Option<&G1Affine> {
+    pub fn blinding(&self) -> Option<&C::Affine> {
         self.blinding.as_ref()
     }
 
@@ -163,20 +137,20 @@ impl PedersenKey {
 
     /// `Com(v; r) = Σ v_i·G_i + r·H` (one MSM of `|v|` points). `v` may be shorter than the key;
     /// a non-zero `r` needs a hiding key.
-    pub fn commit(&self, v: &[F], r: &F) -> Result<G1Affine, Error> {
+    pub fn commit(&self, v: &[C::ScalarField], r: &C::ScalarField) -> Result<C::Affine, Error> {
         Ok(self.commit_projective(v, r)?.into_affine())
     }
 
     /// [`Self::commit`] without the final normalization.
-    pub fn commit_projective(&self, v: &[F], r: &F) -> Result<G1Projective, Error> {
+    pub fn commit_projective(&self, v: &[C::ScalarField], r: &C::ScalarField) -> Result<C, Error> {
         let bases = self.generators.get(..v.len()).ok_or(Error::KeyTooShort {
             needed: v.len(),
             available: self.generators.len(),
         })?;
-        let mut c = G1Projective::msm_unchecked(bases, v);
+        let mut c = C::msm_unchecked(bases, v);
         if !r.is_zero() {
             let h = self.blinding.ok_or(Error::NotHiding)?;
-            c += h * r;
+            c += h * *r;
         }
         Ok(c)
     }

@@ -1,4 +1,8 @@
-//! R1CS and relaxed R1CS over `F = ark_bn254::Fr`, extracted from an arkworks constraint system.
+//! R1CS and relaxed R1CS over a prime field `F`, extracted from an arkworks constraint system:
+//! `F = ark_bn254::Fr` for step circuits (committed over BN254 G1), `F = ark_bn254::Fq` for
+//! CycleFold circuits (committed over Grumpkin). Shapes and witnesses are generic over `F`,
+//! committed instances over the [`FoldingCurve`] `C` whose scalar field is `F`; the type
+//! parameters default to the BN254 side.
 //!
 //! **R1CS.** A shape is three sparse matrices `A, B, C ∈ F^{m×n}` with `n = 1 + ℓ + |W|`
 //! columns. An instance `x ∈ F^ℓ` (the public inputs) with witness `W ∈ F^{|W|}` satisfies it iff,
@@ -24,7 +28,7 @@
 //! as `ConstraintSystem::to_matrices` returns them. Nova's paper writes `z = (W, x, u)`; that is
 //! a permutation of the columns and changes nothing.
 //!
-//! **Committed instances.** With a [`PedersenKey`] (`Com(v; r) = Σ v_i·G_i + r·H`):
+//! **Committed instances.** With a [`PedersenKey`] over `C` (`Com(v; r) = Σ v_i·G_i + r·H`):
 //!
 //! | | instance | witness |
 //! |---|---|---|
@@ -38,20 +42,20 @@
 //! column, duplicates merged, zeros dropped).
 //!
 //! **Digest.** [`R1csShape::digest`] is SHA-256 over
-//! `SHAPE_DIGEST_DOMAIN ‖ u64(m) ‖ u64(ℓ) ‖ u64(|W|)` followed, for `A`, `B`, `C` in turn, by
-//! `u64(nnz)` and for every row `u64(len) ‖ (u64(col) ‖ le32(value))*` (integers little-endian,
-//! values canonical 32-byte little-endian). The folding transcript binds it.
+//! `SHAPE_DIGEST_DOMAIN ‖ u64(|p|) ‖ le(p) ‖ u64(m) ‖ u64(ℓ) ‖ u64(|W|)` (`p` the modulus of `F`
+//! as little-endian bytes, so equal matrices over different fields differ) followed, for `A`,
+//! `B`, `C` in turn, by `u64(nnz)` and for every row `u64(len) ‖ (u64(col) ‖ le(value))*`
+//! (integers little-endian, values canonical little-endian). The folding transcript binds it.
 
-use ark_bn254::G1Affine;
+use ark_bn254::{Fr, G1Projective};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, One, PrimeField, Zero};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError, R1CS_PREDICATE_LABEL};
 use ark_std::rand::RngCore;
-use ark_std::UniformRand;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use sumcheck::F;
 
+use crate::curve::FoldingCurve;
 use crate::error::Error;
 use crate::pedersen::PedersenKey;
 
@@ -60,7 +64,7 @@ pub const SHAPE_DIGEST_DOMAIN: &[u8] = b"zkpot-r1cs-shape-v1";
 
 /// A sparse matrix over `F` in compressed-row form.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SparseMatrix {
+pub struct SparseMatrix<F: PrimeField = Fr> {
     num_cols: usize,
     /// `row_ptr[i]..row_ptr[i + 1]` indexes row `i` in `entries`; `num_rows + 1` elements.
     row_ptr: Vec<usize>,
@@ -68,7 +72,7 @@ pub struct SparseMatrix {
     entries: Vec<(usize, F)>,
 }
 
-impl SparseMatrix {
+impl<F: PrimeField> SparseMatrix<F> {
     /// A matrix from rows of `(value, column)` pairs (arkworks' `Matrix` layout). `name` names
     /// the matrix in errors. Rows are canonicalized: sorted by column, repeated columns summed,
     /// zero values dropped.
@@ -170,24 +174,24 @@ impl SparseMatrix {
 /// An R1CS shape `(A, B, C)` with `ℓ` public inputs and `|W|` witness variables
 /// (see the module docs for the column order).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct R1csShape {
+pub struct R1csShape<F: PrimeField = Fr> {
     num_io: usize,
     num_witness: usize,
-    a: SparseMatrix,
-    b: SparseMatrix,
-    c: SparseMatrix,
+    a: SparseMatrix<F>,
+    b: SparseMatrix<F>,
+    c: SparseMatrix<F>,
     digest: [u8; 32],
 }
 
-impl R1csShape {
+impl<F: PrimeField> R1csShape<F> {
     /// A shape from its matrices, which must all have `m` rows and `1 + num_io + num_witness`
     /// columns.
     pub fn new(
         num_io: usize,
         num_witness: usize,
-        a: SparseMatrix,
-        b: SparseMatrix,
-        c: SparseMatrix,
+        a: SparseMatrix<F>,
+        b: SparseMatrix<F>,
+        c: SparseMatrix<F>,
     ) -> Result<Self, Error> {
         let num_vars = 1 + num_io + num_witness;
         let m = a.num_rows();
@@ -215,6 +219,9 @@ impl R1csShape {
         }
         let mut h = Sha256::new();
         h.update(SHAPE_DIGEST_DOMAIN);
+        let modulus = F::MODULUS.to_bytes_le();
+        h.update((modulus.len() as u64).to_le_bytes());
+        h.update(&modulus);
         for n in [m, num_io, num_witness] {
             h.update((n as u64).to_le_bytes());
         }
@@ -299,17 +306,17 @@ impl R1csShape {
     }
 
     /// The matrix `A`.
-    pub fn a(&self) -> &SparseMatrix {
+    pub fn a(&self) -> &SparseMatrix<F> {
         &self.a
     }
 
     /// The matrix `B`.
-    pub fn b(&self) -> &SparseMatrix {
+    pub fn b(&self) -> &SparseMatrix<F> {
         &self.b
     }
 
     /// The matrix `C`.
-    pub fn c(&self) -> &SparseMatrix {
+    pub fn c(&self) -> &SparseMatrix<F> {
         &self.c
     }
 
@@ -402,13 +409,17 @@ impl R1csShape {
     /// Commits `W` (blinded by a fresh `r_W` if the key is hiding) and returns the strict
     /// instance `(C_W, x)` with its witness. Does not check the relation
     /// ([`Self::is_satisfied`] does).
-    pub fn commit_witness<R: RngCore + ?Sized>(
+    pub fn commit_witness<C, R>(
         &self,
-        key: &PedersenKey,
+        key: &PedersenKey<C>,
         x: Vec<F>,
         w: Vec<F>,
         rng: &mut R,
-    ) -> Result<(R1csInstance, R1csWitness), Error> {
+    ) -> Result<(R1csInstance<C>, R1csWitness<F>), Error>
+    where
+        C: FoldingCurve<ScalarField = F>,
+        R: RngCore + ?Sized,
+    {
         Self::check_len("x", &x, self.num_io)?;
         Self::check_len("W", &w, self.num_witness)?;
         let r_w = if key.is_hiding() {
@@ -421,11 +432,11 @@ impl R1csShape {
     }
 
     /// Checks a committed strict instance: `C_W = Com(W; r_W)` and `(A z)∘(B z) = C z`.
-    pub fn is_satisfied(
+    pub fn is_satisfied<C: FoldingCurve<ScalarField = F>>(
         &self,
-        key: &PedersenKey,
-        instance: &R1csInstance,
-        witness: &R1csWitness,
+        key: &PedersenKey<C>,
+        instance: &R1csInstance<C>,
+        witness: &R1csWitness<F>,
     ) -> Result<(), Error> {
         self.check_relation(&instance.x, &witness.w)?;
         if key.commit(&witness.w, &witness.r_w)? != instance.comm_w {
@@ -436,11 +447,11 @@ impl R1csShape {
 
     /// Checks a committed relaxed instance: `C_W = Com(W; r_W)`, `C_E = Com(E; r_E)` and
     /// `(A z)∘(B z) = u·(C z) + E`.
-    pub fn is_satisfied_relaxed(
+    pub fn is_satisfied_relaxed<C: FoldingCurve<ScalarField = F>>(
         &self,
-        key: &PedersenKey,
-        instance: &RelaxedR1csInstance,
-        witness: &RelaxedR1csWitness,
+        key: &PedersenKey<C>,
+        instance: &RelaxedR1csInstance<C>,
+        witness: &RelaxedR1csWitness<F>,
     ) -> Result<(), Error> {
         self.check_relaxed_relation(instance.u, &instance.x, &witness.w, &witness.e)?;
         if key.commit(&witness.w, &witness.r_w)? != instance.comm_w {
@@ -455,7 +466,9 @@ impl R1csShape {
 
 /// The public inputs `x` (without the leading constant, which is checked to be `1`) and the
 /// witness `W` assigned in a constraint system synthesized in proving mode.
-pub fn extract_assignment(cs: &ConstraintSystemRef<F>) -> Result<(Vec<F>, Vec<F>), Error> {
+pub fn extract_assignment<F: PrimeField>(
+    cs: &ConstraintSystemRef<F>,
+) -> Result<(Vec<F>, Vec<F>), Error> {
     let instance = cs.instance_assignment()?;
     let w = cs.witness_assignment()?;
     match instance.split_first() {
@@ -471,16 +484,16 @@ pub fn extract_assignment(cs: &ConstraintSystemRef<F>) -> Result<(Vec<F>, Vec<F>
 
 /// A committed strict R1CS instance `(C_W, x)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct R1csInstance {
+pub struct R1csInstance<C: FoldingCurve = G1Projective> {
     /// `C_W = Com(W; r_W)`.
-    pub comm_w: G1Affine,
+    pub comm_w: C::Affine,
     /// The public inputs.
-    pub x: Vec<F>,
+    pub x: Vec<C::ScalarField>,
 }
 
 /// The witness `(W, r_W)` of an [`R1csInstance`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct R1csWitness {
+pub struct R1csWitness<F: PrimeField = Fr> {
     /// The witness variables.
     pub w: Vec<F>,
     /// The blinding factor of `C_W` (zero with a non-hiding key).
@@ -489,35 +502,35 @@ pub struct R1csWitness {
 
 /// A committed relaxed R1CS instance `(C_W, C_E, u, x)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RelaxedR1csInstance {
+pub struct RelaxedR1csInstance<C: FoldingCurve = G1Projective> {
     /// `C_W = Com(W; r_W)`.
-    pub comm_w: G1Affine,
+    pub comm_w: C::Affine,
     /// `C_E = Com(E; r_E)`.
-    pub comm_e: G1Affine,
+    pub comm_e: C::Affine,
     /// The relaxation scalar.
-    pub u: F,
+    pub u: C::ScalarField,
     /// The (folded) public inputs.
-    pub x: Vec<F>,
+    pub x: Vec<C::ScalarField>,
 }
 
-impl RelaxedR1csInstance {
+impl<C: FoldingCurve> RelaxedR1csInstance<C> {
     /// The all-zero instance (`C_W = C_E = O`, `u = 0`, `x = 0`), satisfied by
     /// [`RelaxedR1csWitness::zero`]: the running instance before the first fold.
-    pub fn zero(shape: &R1csShape) -> Self {
+    pub fn zero(shape: &R1csShape<C::ScalarField>) -> Self {
         Self {
-            comm_w: G1Affine::zero(),
-            comm_e: G1Affine::zero(),
-            u: F::zero(),
-            x: vec![F::zero(); shape.num_io()],
+            comm_w: C::Affine::zero(),
+            comm_e: C::Affine::zero(),
+            u: C::ScalarField::zero(),
+            x: vec![C::ScalarField::zero(); shape.num_io()],
         }
     }
 
     /// A strict instance as a relaxed one: `u = 1`, `C_E = Com(0; 0) = O`.
-    pub fn from_strict(instance: &R1csInstance) -> Self {
+    pub fn from_strict(instance: &R1csInstance<C>) -> Self {
         Self {
             comm_w: instance.comm_w,
-            comm_e: G1Affine::zero(),
-            u: F::one(),
+            comm_e: C::Affine::zero(),
+            u: C::ScalarField::one(),
             x: instance.x.clone(),
         }
     }
@@ -525,7 +538,7 @@ impl RelaxedR1csInstance {
 
 /// The witness `(W, r_W, E, r_E)` of a [`RelaxedR1csInstance`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RelaxedR1csWitness {
+pub struct RelaxedR1csWitness<F: PrimeField = Fr> {
     /// The witness variables.
     pub w: Vec<F>,
     /// The blinding factor of `C_W`.
@@ -536,9 +549,9 @@ pub struct RelaxedR1csWitness {
     pub r_e: F,
 }
 
-impl RelaxedR1csWitness {
+impl<F: PrimeField> RelaxedR1csWitness<F> {
     /// The all-zero witness of [`RelaxedR1csInstance::zero`].
-    pub fn zero(shape: &R1csShape) -> Self {
+    pub fn zero(shape: &R1csShape<F>) -> Self {
         Self {
             w: vec![F::zero(); shape.num_witness()],
             r_w: F::zero(),
@@ -548,7 +561,7 @@ impl RelaxedR1csWitness {
     }
 
     /// A strict witness as a relaxed one: `E = 0^m`, `r_E = 0`.
-    pub fn from_strict(shape: &R1csShape, witness: &R1csWitness) -> Self {
+    pub fn from_strict(shape: &R1csShape<F>, witness: &R1csWitness<F>) -> Self {
         Self {
             w: witness.w.clone(),
             r_w: witness.r_w,

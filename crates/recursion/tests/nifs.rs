@@ -197,17 +197,17 @@ fn sparse_matrix_is_canonical() {
 
 #[test]
 fn pedersen_generators_and_homomorphism() {
-    let key = PedersenKey::new(b"pedersen-test", 40, true).unwrap();
+    let key: PedersenKey = PedersenKey::new(b"pedersen-test", 40, true).unwrap();
     let again = PedersenKey::new(b"pedersen-test", 40, true).unwrap();
     assert_eq!(key, again, "deterministic");
-    let longer = PedersenKey::new(b"pedersen-test", 50, false).unwrap();
+    let longer: PedersenKey = PedersenKey::new(b"pedersen-test", 50, false).unwrap();
     assert_eq!(
         &longer.generators()[..40],
         key.generators(),
         "prefix-stable"
     );
     assert_ne!(longer.digest(), key.digest());
-    let other = PedersenKey::new(b"pedersen-test2", 40, true).unwrap();
+    let other: PedersenKey = PedersenKey::new(b"pedersen-test2", 40, true).unwrap();
     assert_ne!(other.generators()[0], key.generators()[0]);
     assert_ne!(other.digest(), key.digest());
 
@@ -627,7 +627,7 @@ fn malformed_inputs_are_errors() {
         nifs::prove_strict(&params, &acc, &bad_acc_w, &u, &w, &mut rng),
         Err(Error::LengthMismatch { .. })
     ));
-    let short = PedersenKey::new(KEY_LABEL, 10, true).unwrap();
+    let short: PedersenKey = PedersenKey::new(KEY_LABEL, 10, true).unwrap();
     assert!(matches!(
         NifsParams::new(shape.clone(), short),
         Err(Error::KeyTooShort { available: 10, .. })
