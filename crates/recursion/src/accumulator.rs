@@ -527,21 +527,10 @@ impl FoldProofVar {
     }
 }
 
-/// The statement the CycleFold circuit proves for this fold: `C_out = C_acc + ρ·C_t`, with the
-/// points as the limbs the primary circuit absorbed (or output) and `ρ` as the bits it derived.
-#[derive(Clone, Debug)]
-pub struct CycleFoldStatementVar {
-    /// `C_acc` (absorbed).
-    pub c_acc: G1LimbsVar,
-    /// `C_t` (absorbed).
-    pub c_new: G1LimbsVar,
-    /// `ρ`.
-    pub rho: FpVar<F>,
-    /// The [`RHO_BITS`] bits of `ρ`, little-endian (`ρ = Σ_i 2^i·bits_i`).
-    pub rho_bits: Vec<Boolean<F>>,
-    /// `C_acc' = C_acc + ρ·C_t` (a witness, not checked here).
-    pub c_out: G1LimbsVar,
-}
+/// The statement the CycleFold circuit proves for this fold, `C_acc' = C_acc + ρ·C_t`:
+/// [`crate::cyclefold::CycleFoldStatementVar`] with `p1 = C_acc`, `p2 = C_t` (both absorbed),
+/// `r = ρ` and its bits, `p_out = C_acc'` (a witness, not checked here).
+pub use crate::cyclefold::CycleFoldStatementVar;
 
 /// What [`verify_gadget`] derives.
 #[derive(Clone, Debug)]
@@ -651,11 +640,11 @@ pub fn verify_gadget(
             value,
         },
         cyclefold: CycleFoldStatementVar {
-            c_acc: acc.commitment.clone(),
-            c_new: new.commitment.clone(),
-            rho,
-            rho_bits,
-            c_out: folded_commitment,
+            p1: acc.commitment.clone(),
+            p2: new.commitment.clone(),
+            r_bits: rho_bits,
+            r: rho,
+            p_out: folded_commitment,
         },
     })
 }

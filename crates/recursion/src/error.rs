@@ -171,4 +171,7 @@ pub enum Error {
     /// A native sumcheck verification failed (the native side of the accumulator fold).
     #[error("sumcheck: {0}")]
     Sumcheck(#[from] sumcheck::Error),
+    /// The incoming instance's public input is not the hash of the claimed IVC state.
+    #[error("the incoming instance's public input is not the hash of the IVC state")]
+    IvcStateHashMismatch,
 }

@@ -42,19 +42,22 @@
 //! | [`nifs`] | [`NifsParams`], [`nifs::prove`] / [`nifs::verify`] (and `_strict`), the folding transcript |
 //! | [`nifs_gadget`] | [`nifs_gadget::verify_strict`]: the in-circuit twin of `nifs::verify_strict`, returning the folded instance and its two CycleFold statements |
 //! | [`cyclefold`] | the CycleFold circuit over `Fq` (`P_out = P_1 + r·P_2`), [`cyclefold::CycleFoldStatement`] and its primary-side [`cyclefold::CycleFoldStatementVar`], folding parameters over Grumpkin |
+//! | [`cyclefold_gadget`] | the in-circuit verifier (over `Fr`) of a CycleFold fold on Grumpkin: native Grumpkin point arithmetic, `Fq` scalars emulated, the Grumpkin folding transcript replayed |
+//! | [`ivc`] | Nova + CycleFold IVC: [`ivc::StepCircuit`], the augmented circuit, [`ivc::Ivc`] (prover), [`ivc::verify`] (non-succinct decider), the state hash |
 //! | [`range_gadget`] | the in-circuit twin of `gkr`'s range-check verifier: logUp roots, the fractional-GKR layers, leaf checks with the table MLEs, output claims |
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the in-circuit verifier of the CycleFold folds (on the primary side),
-//! the IVC state and its hash, the augmented step circuit and IVC loop, the step circuit over a
-//! whole step proof,
-//! the decider with its opening of the folded accumulator claim (`docs/recursion.md`).
+//! Not built yet (issue 8): the step circuit over a whole step proof (with the accumulator in the
+//! IVC state), the succinct decider with its opening of the folded accumulator claim
+//! (`docs/recursion.md`).
 
 pub mod accumulator;
 pub mod curve;
 pub mod cyclefold;
+pub mod cyclefold_gadget;
 pub mod error;
+pub mod ivc;
 pub mod nifs;
 pub mod nifs_gadget;
 pub mod pedersen;

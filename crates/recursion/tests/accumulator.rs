@@ -230,7 +230,7 @@ fn synthesize(
     }
     let bits: Vec<bool> = out
         .cyclefold
-        .rho_bits
+        .r_bits
         .iter()
         .map(|b| b.value().unwrap())
         .collect();
@@ -243,8 +243,8 @@ fn synthesize(
         value: out.acc.value.value().unwrap(),
         point: out.acc.point.iter().map(|x| x.value().unwrap()).collect(),
         commitment: out.acc.commitment.value().unwrap(),
-        c_acc: out.cyclefold.c_acc.value().unwrap(),
-        c_new: out.cyclefold.c_new.value().unwrap(),
+        c_acc: out.cyclefold.p1.value().unwrap(),
+        c_new: out.cyclefold.p2.value().unwrap(),
         rho_from_bits,
         after: after.value().unwrap(),
     }))
