@@ -9,14 +9,25 @@
 //!
 //! Round evaluation goes over the pairs `(even, odd) = (x_0 = 0, x_0 = 1)` and hands each pair,
 //! with its logical pair index (the remaining variables `x_1, x_2, ...` as an integer), to a
-//! kernel closure that accumulates the round polynomial's evaluations. [`Folded::fold_eval`]
-//! binds a challenge and evaluates the next round in the same pass: each group of four values
-//! is folded to a pair and that pair is evaluated while it is in registers.
+//! kernel closure that accumulates the round polynomial's evaluations into an accumulator of
+//! the kernel's choosing ([`RoundAcc`]: field elements, or unreduced [`WideAcc`] sums).
+//! [`Folded::fold_eval`] binds a challenge and evaluates the next round in the same pass: each
+//! group of four values is folded to a pair and that pair is evaluated while it is in registers.
+//!
+//! Arithmetic. Folds `e + r·(o − e)` and the kernels' differences use the branch-free addition
+//! and subtraction of [`crate::field_ops`] (arkworks reduces with a branch that random field
+//! elements mispredict half of the time). The product kernel ([`product_kernel_wide`]) evaluates
+//! `Π_j P_j` at `0`, `∞` (the leading coefficient, `Π_j (o_j − e_j)`) and `2, ..., K−1`, and
+//! adds each product to a [`WideAcc`] without reducing it: one Montgomery reduction per segment
+//! and point instead of one per pair. Per pair a degree-2 round then costs two 4×4-limb integer
+//! products (16 word multiplications each) instead of two Montgomery multiplications (36).
 
-use ark_ff::Zero;
+use ark_ff::{Field, Zero};
 use rayon::prelude::*;
 
 use crate::field::{F, PAR_THRESHOLD};
+use crate::field_ops::{self as fops, WideAcc};
+use crate::unipoly::UniPoly;
 
 /// Most evaluation points a kernel may accumulate.
 pub(crate) const MAXP: usize = 8;
@@ -34,6 +45,38 @@ fn acc_add(mut a: Acc, b: Acc) -> Acc {
         *x += y;
     }
     a
+}
+
+/// Most slots of a [`WideAccs`]: the product kernel of `k ≤ 4` factors uses `k + 1`.
+pub(crate) const WIDE_SLOTS: usize = 5;
+/// The product kernel's accumulator: unreduced sums of products ([`WideAcc`]), one per slot.
+pub(crate) type WideAccs = [WideAcc; WIDE_SLOTS];
+
+/// What a kernel accumulates over the pairs of a round: summed per segment, then the segments'
+/// sums are merged.
+pub(crate) trait RoundAcc: Copy + Send {
+    /// The empty sum.
+    fn zero() -> Self;
+    /// The sum of two partial sums.
+    fn merge(self, other: Self) -> Self;
+}
+
+impl RoundAcc for Acc {
+    fn zero() -> Self {
+        acc_zero()
+    }
+    fn merge(self, other: Self) -> Self {
+        acc_add(self, other)
+    }
+}
+
+impl RoundAcc for WideAccs {
+    fn zero() -> Self {
+        [WideAcc::default(); WIDE_SLOTS]
+    }
+    fn merge(self, other: Self) -> Self {
+        std::array::from_fn(|i| self[i].merge(other[i]))
+    }
 }
 
 /// `K` equally sized multilinear polynomials under a common sequence of bindings.
@@ -99,14 +142,15 @@ impl<const K: usize> Folded<K> {
     }
 
     /// Evaluate the current round: `kernel(p, even, odd, acc)` for every pair `p`, summed.
-    pub(crate) fn eval<G>(&self, kernel: &G) -> Acc
+    pub(crate) fn eval<A, G>(&self, kernel: &G) -> A
     where
-        G: Fn(usize, &[F; K], &[F; K], &mut Acc) + Sync,
+        A: RoundAcc,
+        G: Fn(usize, &[F; K], &[F; K], &mut A) + Sync,
     {
         let half = self.live / 2;
         let run = |c: usize| {
             let base = c * self.seg;
-            let mut acc = acc_zero();
+            let mut acc = A::zero();
             for l in 0..half {
                 let e: [F; K] = std::array::from_fn(|j| self.bufs[j][base + 2 * l]);
                 let o: [F; K] = std::array::from_fn(|j| self.bufs[j][base + 2 * l + 1]);
@@ -120,7 +164,7 @@ impl<const K: usize> Folded<K> {
             (0..self.nseg)
                 .into_par_iter()
                 .map(run)
-                .reduce(acc_zero, acc_add)
+                .reduce(A::zero, A::merge)
         }
     }
 
@@ -134,7 +178,7 @@ impl<const K: usize> Folded<K> {
             for b in s {
                 for i in 0..live / 2 {
                     let (e, o) = (b[2 * i], b[2 * i + 1]);
-                    b[i] = e + r * (o - e);
+                    b[i] = fops::fold(e, o, r);
                 }
             }
         };
@@ -150,9 +194,10 @@ impl<const K: usize> Folded<K> {
 
     /// Bind the lowest remaining variable to `r`, then evaluate the next round with `kernel`
     /// (`None` if no variable is left). Fused into one pass while segments hold ≥ 4 values.
-    pub(crate) fn fold_eval<G>(&mut self, r: F, kernel: &G) -> Option<Acc>
+    pub(crate) fn fold_eval<A, G>(&mut self, r: F, kernel: &G) -> Option<A>
     where
-        G: Fn(usize, &[F; K], &[F; K], &mut Acc) + Sync,
+        A: RoundAcc,
+        G: Fn(usize, &[F; K], &[F; K], &mut A) + Sync,
     {
         if self.live < 4 {
             self.fold(r);
@@ -160,15 +205,15 @@ impl<const K: usize> Folded<K> {
         }
         let quarter = self.live / 4;
         let run = |(c, s): (usize, [&mut [F]; K])| {
-            let mut acc = acc_zero();
+            let mut acc = A::zero();
             for q in 0..quarter {
                 let mut e = [F::zero(); K];
                 let mut o = [F::zero(); K];
                 for j in 0..K {
                     let b = &mut *s[j];
                     let (a0, a1, a2, a3) = (b[4 * q], b[4 * q + 1], b[4 * q + 2], b[4 * q + 3]);
-                    let f0 = a0 + r * (a1 - a0);
-                    let f1 = a2 + r * (a3 - a2);
+                    let f0 = fops::fold(a0, a1, r);
+                    let f1 = fops::fold(a2, a3, r);
                     b[2 * q] = f0;
                     b[2 * q + 1] = f1;
                     e[j] = f0;
@@ -183,12 +228,12 @@ impl<const K: usize> Folded<K> {
             segs.into_iter()
                 .enumerate()
                 .map(run)
-                .fold(acc_zero(), acc_add)
+                .fold(A::zero(), A::merge)
         } else {
             segs.into_par_iter()
                 .enumerate()
                 .map(run)
-                .reduce(acc_zero, acc_add)
+                .reduce(A::zero, A::merge)
         };
         self.live /= 2;
         self.maybe_compact();
@@ -221,17 +266,91 @@ pub(crate) fn product_kernel<const K: usize, const WITH_ONE: bool>(
         acc[K] += scale(prod(o));
     }
     if K >= 2 {
-        let d: [F; K] = std::array::from_fn(|j| o[j] - e[j]);
-        let mut v: [F; K] = std::array::from_fn(|j| o[j] + d[j]);
+        let d: [F; K] = std::array::from_fn(|j| fops::sub(o[j], e[j]));
+        let mut v: [F; K] = std::array::from_fn(|j| fops::add(o[j], d[j]));
         for t in 2..=K {
             acc[t - 1] += scale(prod(&v));
             if t < K {
                 for j in 0..K {
-                    v[j] += d[j];
+                    v[j] = fops::add(v[j], d[j]);
                 }
             }
         }
     }
+}
+
+/// `acc += Π_j v_j`, the last multiplication left unreduced (delayed reduction).
+#[inline(always)]
+fn add_product<const K: usize>(v: &[F; K], acc: &mut WideAcc) {
+    if K == 1 {
+        acc.add_element(v[0]);
+    } else {
+        let mut p = v[0];
+        for x in &v[1..K - 1] {
+            p *= x;
+        }
+        acc.add_product(p, v[K - 1]);
+    }
+}
+
+/// Kernel of the product sumcheck, with delayed reduction: `s(X) = Π_j P_j(X)` at `0` (slot 0),
+/// for `K ≥ 2` its leading coefficient `s(∞) = Π_j (o_j − e_j)` (slot 1) and `s(2), ...,
+/// s(K−1)` (slots `2..K`); with `WITH_ONE`, also `s(1)` (slot `K`). Together with
+/// `s(1) = claim − s(0)` these are `K + 1` values that fix `s` (see `instances::product`).
+#[inline(always)]
+pub(crate) fn product_kernel_wide<const K: usize, const WITH_ONE: bool>(
+    e: &[F; K],
+    o: &[F; K],
+    acc: &mut WideAccs,
+) {
+    add_product(e, &mut acc[0]);
+    if WITH_ONE {
+        add_product(o, &mut acc[K]);
+    }
+    if K >= 2 {
+        let d: [F; K] = std::array::from_fn(|j| fops::sub(o[j], e[j]));
+        add_product(&d, &mut acc[1]);
+        if K >= 3 {
+            // P_j(2) = o_j + d_j, then + d_j per step.
+            let mut v: [F; K] = std::array::from_fn(|j| fops::add(o[j], d[j]));
+            for slot in acc.iter_mut().take(K).skip(2) {
+                add_product(&v, slot);
+                for (x, dj) in v.iter_mut().zip(&d) {
+                    *x = fops::add(*x, *dj);
+                }
+            }
+        }
+    }
+}
+
+/// The kernel sums of [`product_kernel_wide`] as field elements.
+pub(crate) fn reduce_wide(acc: WideAccs) -> [F; WIDE_SLOTS] {
+    acc.map(|a| a.reduce())
+}
+
+/// The round polynomial `s` of a product of `k` factors from [`product_kernel_wide`]'s sums
+/// (`s(0)`, for `k ≥ 2` `s(∞)`, then `s(2), ..., s(k−1)`) and `s(1) = claim − s(0)`:
+/// `s(X) = s(∞)·X^k + q(X)` where `q`, of degree `< k`, is interpolated from
+/// `q(t) = s(t) − s(∞)·t^k` at `t = 0, ..., k−1`.
+pub(crate) fn product_round_poly(k: usize, sums: &[F; WIDE_SLOTS], claim: F) -> UniPoly {
+    let (s0, s1) = (sums[0], claim - sums[0]);
+    if k <= 1 {
+        return UniPoly::from_coeffs(vec![s0, s1 - s0]);
+    }
+    let lead = sums[1];
+    let q: Vec<F> = (0..k)
+        .map(|t| {
+            let st = match t {
+                0 => s0,
+                1 => s1,
+                _ => sums[t],
+            };
+            st - lead * F::from(t as u64).pow([k as u64])
+        })
+        .collect();
+    let mut coeffs = UniPoly::from_evals(&q).coeffs;
+    coeffs.push(lead);
+    UniPoly::from_coeffs(coeffs)
 }
 
 /// Kernel: `g(P_1, ..., P_K)` for a combination of degree `degree` at the points
@@ -250,8 +369,8 @@ pub(crate) fn custom_kernel<const K: usize>(
     if with_one {
         acc[degree] += weight * g(o);
     }
-    let d: [F; K] = std::array::from_fn(|j| o[j] - e[j]);
-    let mut v: [F; K] = std::array::from_fn(|j| o[j] + d[j]);
+    let d: [F; K] = std::array::from_fn(|j| fops::sub(o[j], e[j]));
+    let mut v: [F; K] = std::array::from_fn(|j| fops::add(o[j], d[j]));
     for t in 2..=degree {
         acc[t - 1] += weight * g(&v);
         for j in 0..K {
@@ -359,6 +478,48 @@ mod tests {
             }
             assert_eq!(f.len(), 1);
             assert_eq!(f.final_values(), [pa.evaluate(&r), pb.evaluate(&r)]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use ark_std::UniformRand;
+    use rand::SeedableRng;
+
+    /// Per-pass timings of the degree-2 product at 2^20 (round 0, then each fused
+    /// fold-and-evaluate): `cargo test --release -p sumcheck --lib core::timing -- --ignored
+    /// --nocapture` (prefix `RAYON_NUM_THREADS=1` for one thread).
+    #[test]
+    #[ignore]
+    fn passes() {
+        use std::time::Instant;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+        let n = 20;
+        let a: Vec<F> = (0..1 << n).map(|_| F::rand(&mut rng)).collect();
+        let b: Vec<F> = (0..1 << n).map(|_| F::rand(&mut rng)).collect();
+        let r = F::rand(&mut rng);
+        for _ in 0..5 {
+            let mut f = Folded::new([a.clone(), b.clone()]);
+            let t = Instant::now();
+            let _ = f.eval(&|_, e: &[F; 2], o: &[F; 2], acc: &mut WideAccs| {
+                product_kernel_wide::<2, true>(e, o, acc)
+            });
+            let mut total = t.elapsed().as_secs_f64() * 1e3;
+            let mut line = format!("round 0: {total:.1} ms; binds:");
+            for _ in 0..n {
+                let t = Instant::now();
+                let _ = f.fold_eval(r, &|_, e: &[F; 2], o: &[F; 2], acc: &mut WideAccs| {
+                    product_kernel_wide::<2, false>(e, o, acc)
+                });
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                total += ms;
+                if ms >= 0.05 {
+                    line += &format!(" {ms:.1}");
+                }
+            }
+            println!("{line} | total {total:.1} ms");
         }
     }
 }

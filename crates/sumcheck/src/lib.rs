@@ -27,6 +27,7 @@ mod core;
 pub mod engine;
 pub mod error;
 pub mod field;
+mod field_ops;
 pub mod instances;
 pub mod mle;
 pub mod transcript;

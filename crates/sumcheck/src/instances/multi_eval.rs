@@ -22,7 +22,9 @@ use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 
-use crate::core::{product_kernel, Acc, Folded};
+use crate::core::{
+    product_kernel_wide, product_round_poly, reduce_wide, Folded, RoundAcc, WideAccs, WIDE_SLOTS,
+};
 use crate::engine::{
     prove_batched, verify_batched, SumcheckInstanceProver, SumcheckInstanceVerifier, SumcheckProof,
 };
@@ -92,22 +94,24 @@ struct MultiEvalProver {
     others: Vec<(usize, MultilinearPoly)>,
     num_polys: usize,
     r: Vec<F>,
-    cached: Option<Acc>,
+    /// The current round's `s(0)`, `s(∞)` (see [`product_kernel_wide`]), computed by the
+    /// previous bind.
+    cached: Option<[F; WIDE_SLOTS]>,
+}
+
+/// `weight·poly` at `0` and `∞` for one pair, accumulated unreduced.
+fn kernel(_: usize, e: &[F; 2], o: &[F; 2], acc: &mut WideAccs) {
+    product_kernel_wide::<2, false>(e, o, acc)
 }
 
 impl MultiEvalProver {
-    fn eval_all(&self) -> Acc {
-        let kernel = |_: usize, e: &[F; 2], o: &[F; 2], acc: &mut Acc| {
-            product_kernel::<2, false>(e, o, acc, None)
-        };
-        self.pairs
-            .iter()
-            .map(|(_, f)| f.eval(&kernel))
-            .fold(crate::core::acc_zero(), |mut a, b| {
-                a[0] += b[0];
-                a[1] += b[1];
-                a
-            })
+    fn eval_all(&self) -> [F; WIDE_SLOTS] {
+        reduce_wide(
+            self.pairs
+                .iter()
+                .map(|(_, f)| f.eval(&kernel))
+                .fold(WideAccs::zero(), WideAccs::merge),
+        )
     }
 }
 
@@ -126,21 +130,16 @@ impl SumcheckInstanceProver for MultiEvalProver {
             Some(a) => a,
             None => self.eval_all(),
         };
-        UniPoly::from_evals(&[acc[0], previous_claim - acc[0], acc[1]])
+        product_round_poly(2, &acc, previous_claim)
     }
     fn bind(&mut self, r: F) {
-        let kernel = |_: usize, e: &[F; 2], o: &[F; 2], acc: &mut Acc| {
-            product_kernel::<2, false>(e, o, acc, None)
-        };
-        let mut total: Option<Acc> = None;
+        let mut total: Option<WideAccs> = None;
         for (_, f) in &mut self.pairs {
             if let Some(a) = f.fold_eval(r, &kernel) {
-                let t = total.get_or_insert_with(crate::core::acc_zero);
-                t[0] += a[0];
-                t[1] += a[1];
+                total = Some(total.map_or(a, |t| t.merge(a)));
             }
         }
-        self.cached = total;
+        self.cached = total.map(reduce_wide);
         self.r.push(r);
     }
     fn final_evaluations(&self) -> Vec<F> {

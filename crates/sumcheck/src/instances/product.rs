@@ -1,12 +1,22 @@
 //! Product sumcheck: `Σ_{x ∈ {0,1}^n} Π_{j<k} P_j(x) = claim` for `k = 1..4` multilinear `P_j`.
 //!
-//! Degree `k`. Round evaluations at `0, 2, ..., k` (the value at 1 is `claim - s(0)`); each
-//! `bind` folds in place and evaluates the next round in the same pass. Final evaluations:
-//! `[P_0(r), ..., P_{k-1}(r)]`.
+//! Degree `k`. Each round the prover computes, over the pairs `(e_j, o_j)` of the round
+//! (`P_j(X) = e_j + X·(o_j − e_j)`), `s(0) = Σ Π_j e_j`, for `k ≥ 2` the leading coefficient
+//! `s(∞) = Σ Π_j (o_j − e_j)`, and `s(2), ..., s(k−1)`; `s(1) = claim − s(0)`. The round
+//! polynomial is `s(X) = s(∞)·X^k + q(X)` with `q` of degree `< k` interpolated from
+//! `q(t) = s(t) − s(∞)·t^k`, `t = 0..k−1`: the same polynomial as interpolating `s` at
+//! `0, 1, ..., k`, with one product of differences instead of one of `P_j(k)` (for `k = 1`,
+//! `s(X) = s(0) + (s(1) − s(0))·X`). Each product's last multiplication is accumulated unreduced
+//! and reduced once per segment (delayed reduction, `field_ops::WideAcc`). Each `bind` folds in
+//! place and evaluates the next round in the same pass; the first pass also computes the claim
+//! (`s(0) + s(1)`). Final evaluations: `[P_0(r), ..., P_{k-1}(r)]`.
 
 use ark_ff::Zero;
 
-use crate::core::{product_kernel, with_folded, Acc, AnyFolded};
+use crate::core::{
+    product_kernel_wide, product_round_poly, reduce_wide, with_folded, AnyFolded, WideAccs,
+    WIDE_SLOTS,
+};
 use crate::engine::{SumcheckInstanceProver, SumcheckInstanceVerifier};
 use crate::error::Error;
 use crate::field::F;
@@ -32,8 +42,9 @@ pub struct ProductParams {
 pub struct ProductProver {
     params: ProductParams,
     core: AnyFolded,
-    /// Evaluations of the current round at `0, 2, ..., k`, computed by the previous bind.
-    cached: Option<Acc>,
+    /// The current round's kernel sums (`s(0)`, `s(∞)`, `s(2..k)`), computed by the previous
+    /// bind.
+    cached: Option<[F; WIDE_SLOTS]>,
 }
 
 impl ProductProver {
@@ -55,9 +66,11 @@ impl ProductProver {
             let v = core.final_values().iter().product();
             (v, None)
         } else {
-            let acc = with_folded!(&core, f, K => f.eval(&|_, e: &[F; K], o: &[F; K], acc: &mut Acc| {
-                product_kernel::<K, true>(e, o, acc, None)
-            }));
+            let acc = reduce_wide(
+                with_folded!(&core, f, K => f.eval(&|_, e: &[F; K], o: &[F; K], acc: &mut WideAccs| {
+                    product_kernel_wide::<K, true>(e, o, acc)
+                })),
+            );
             (acc[0] + acc[k], Some(acc))
         };
         Ok(Self {
@@ -76,10 +89,12 @@ impl ProductProver {
         &self.params
     }
 
-    fn eval_now(&self) -> Acc {
-        with_folded!(&self.core, f, K => f.eval(&|_, e: &[F; K], o: &[F; K], acc: &mut Acc| {
-            product_kernel::<K, false>(e, o, acc, None)
-        }))
+    fn eval_now(&self) -> [F; WIDE_SLOTS] {
+        reduce_wide(
+            with_folded!(&self.core, f, K => f.eval(&|_, e: &[F; K], o: &[F; K], acc: &mut WideAccs| {
+                product_kernel_wide::<K, false>(e, o, acc)
+            })),
+        )
     }
 }
 
@@ -98,17 +113,13 @@ impl SumcheckInstanceProver for ProductProver {
             Some(a) => a,
             None => self.eval_now(),
         };
-        let k = self.params.num_polys;
-        let mut evals = Vec::with_capacity(k + 1);
-        evals.push(acc[0]);
-        evals.push(previous_claim - acc[0]);
-        evals.extend_from_slice(&acc[1..k]);
-        UniPoly::from_evals(&evals)
+        product_round_poly(self.params.num_polys, &acc, previous_claim)
     }
     fn bind(&mut self, r: F) {
-        self.cached = with_folded!(&mut self.core, f, K => f.fold_eval(r, &|_, e: &[F; K], o: &[F; K], acc: &mut Acc| {
-            product_kernel::<K, false>(e, o, acc, None)
-        }));
+        self.cached = with_folded!(&mut self.core, f, K => f.fold_eval(r, &|_, e: &[F; K], o: &[F; K], acc: &mut WideAccs| {
+            product_kernel_wide::<K, false>(e, o, acc)
+        }))
+        .map(reduce_wide);
     }
     fn final_evaluations(&self) -> Vec<F> {
         if self.core.len() == 1 {
