@@ -174,4 +174,7 @@ pub enum Error {
     /// The incoming instance's public input is not the hash of the claimed IVC state.
     #[error("the incoming instance's public input is not the hash of the IVC state")]
     IvcStateHashMismatch,
+    /// The native step verifier rejected the proof (the native reference of the step gadget).
+    #[error("native step verifier: {0}")]
+    NativeStepRejected(String),
 }

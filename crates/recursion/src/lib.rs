@@ -35,7 +35,8 @@
 //! | module | contents |
 //! |---|---|
 //! | [`transcript`] | [`PoseidonTranscriptVar`] (fields, constant and variable bytes, G1 limbs, challenges), [`G1LimbsVar`] |
-//! | [`sumcheck_gadget`] | [`SumcheckProofVar`], [`verify_rounds`], [`verify_batched`], product and zero-check verifiers, `eq` in-circuit |
+//! | [`sumcheck_gadget`] | [`SumcheckProofVar`], [`verify_rounds`], [`verify_batched`], product, matmul and zero-check verifiers, `eq` in-circuit |
+//! | [`multi_eval_gadget`] | the twin of `sumcheck::verify_multi_eval` and of the reduction half of `gkr::step::verify_merge` (claim lifting, `γ`, the eq-weighted sumcheck), ending on the evaluation claims at the common point |
 //! | [`r1cs`] | [`R1csShape`] (extracted from an arkworks `ConstraintSystem`), strict and relaxed instances and witnesses, satisfiability, cross term |
 //! | [`pedersen`] | [`PedersenKey`]: hash-to-curve generators, `Com(v; r)` by MSM |
 //! | [`curve`] | [`FoldingCurve`]: BN254 G1 and Grumpkin — hash to curve, point validity, transcript encodings |
@@ -45,12 +46,13 @@
 //! | [`cyclefold_gadget`] | the in-circuit verifier (over `Fr`) of a CycleFold fold on Grumpkin: native Grumpkin point arithmetic, `Fq` scalars emulated, the Grumpkin folding transcript replayed |
 //! | [`ivc`] | Nova + CycleFold IVC: [`ivc::StepCircuit`], the augmented circuit, [`ivc::Ivc`] (prover), [`ivc::verify`] (non-succinct decider), the state hash |
 //! | [`range_gadget`] | the in-circuit twin of `gkr`'s range-check verifier: logUp roots, the fractional-GKR layers, leaf checks with the table MLEs, output claims |
+//! | [`step_gadget`] | the in-circuit verifier of one dense (`Dense (Relu Dense)*`) step proof up to the PCS opening: statement, layer groups, matmul and zkReLU sumchecks, limb compositions, range check, merge reduction; ends on the four evaluation claims at the merge point |
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the step circuit over a whole step proof (with the accumulator in the
-//! IVC state), the succinct decider with its opening of the folded accumulator claim
-//! (`docs/recursion.md`).
+//! Not built yet (issue 8): the step circuit wrapping [`step_gadget::verify_step`] (iteration
+//! as state, the accumulator in the IVC state), conv/pool step proofs in-circuit, the succinct
+//! decider with its opening of the folded accumulator claim (`docs/recursion.md`).
 
 pub mod accumulator;
 pub mod curve;
@@ -58,11 +60,13 @@ pub mod cyclefold;
 pub mod cyclefold_gadget;
 pub mod error;
 pub mod ivc;
+pub mod multi_eval_gadget;
 pub mod nifs;
 pub mod nifs_gadget;
 pub mod pedersen;
 pub mod r1cs;
 pub mod range_gadget;
+pub mod step_gadget;
 pub mod sumcheck_gadget;
 pub mod transcript;
 
@@ -76,7 +80,7 @@ pub use r1cs::{
 };
 pub use sumcheck_gadget::{
     draw_tau, eq_eval, verify_batched, verify_rounds, BatchedSumcheckVar, CombinerVar,
-    InstanceShape, ProductVerifierVar, SumcheckInstanceVerifierVar, SumcheckProofVar,
-    SumcheckRoundsVar, ZeroCheckVerifierVar,
+    InstanceShape, MatmulVerifierVar, ProductVerifierVar, SumcheckInstanceVerifierVar,
+    SumcheckProofVar, SumcheckRoundsVar, ZeroCheckVerifierVar,
 };
 pub use transcript::{G1LimbsVar, PoseidonTranscriptVar};

@@ -41,7 +41,10 @@
 //! * [`verify_batched`] does all four steps for instances given as
 //!   [`SumcheckInstanceVerifierVar`]s and returns the challenges and every instance's expected
 //!   output claim.
-//! * [`ProductVerifierVar`] (`Σ_x Π_j P_j(x)`, expected claim `Π_j P_j(r)`) and
+//! * [`ProductVerifierVar`] (`Σ_x Π_j P_j(x)`, expected claim `Π_j P_j(r)`),
+//!   [`MatmulVerifierVar`] (Thaler's matmul reduction
+//!   `C̃(r_j ‖ r_i) = Σ_k Ã(k ‖ r_i)·B̃(r_j ‖ k)`, degree 2 over `log n` variables, final
+//!   evaluations `[a, b]`, expected claim `a·b`) and
 //!   [`ZeroCheckVerifierVar`] (`Σ_x eq(τ, x)·g(P(x))`, expected claim `eq(τ, r)·g(P(r))` with
 //!   [`eq_eval`] in-circuit) mirror `sumcheck::instances`.
 //!
@@ -64,7 +67,7 @@ use sumcheck::engine::{
     LABEL_ROUND_POLY,
 };
 use sumcheck::instances::zerocheck::LABEL_TAU;
-use sumcheck::{SumcheckProof, F};
+use sumcheck::{MatmulDims, SumcheckProof, F};
 
 use crate::error::Error;
 use crate::transcript::PoseidonTranscriptVar;
@@ -665,5 +668,92 @@ impl SumcheckInstanceVerifierVar for ZeroCheckVerifierVar {
         }
         let eq = eq_eval(&self.tau, r)?;
         Ok(eq * self.combiner.apply(final_evals)?)
+    }
+}
+
+/// Verifier of Thaler's matmul sumcheck (the twin of [`sumcheck::MatmulVerifier`]).
+///
+/// For `C = A·B` with `A` of `2^{log_m} × 2^{log_n}`, `B` of `2^{log_n} × 2^{log_p}` (row-major,
+/// column bits low), a claim `C̃(r_c) = claim` at `r_c = (r_j ‖ r_i)` (`log_p` column
+/// coordinates first) is the degree-2 sumcheck
+///
+/// ```text
+/// C̃(r_j, r_i) = Σ_{k ∈ {0,1}^{log n}} Ã(k ‖ r_i)·B̃(r_j ‖ k)
+/// ```
+///
+/// ending on `r_k` with the final evaluations `[a, b] = [Ã(r_k ‖ r_i), B̃(r_j ‖ r_k)]`
+/// ([`Self::a_point`], [`Self::b_point`]) and the expected output claim `a·b` (one
+/// constraint).
+#[derive(Clone, Debug)]
+pub struct MatmulVerifierVar {
+    /// The dimensions (circuit constants).
+    pub dims: MatmulDims,
+    /// The point on `C`, `(r_j ‖ r_i)`: `log_p + log_m` entries.
+    pub r_c: Vec<FpVar<F>>,
+    /// The claim `C̃(r_c)`.
+    pub claim: FpVar<F>,
+}
+
+impl MatmulVerifierVar {
+    /// Verify the reduction of `C̃(r_c) = claim`; a point of the wrong dimension is
+    /// [`Error::DimensionMismatch`] (the native verifier rejects it at its final check).
+    pub fn new(dims: MatmulDims, r_c: Vec<FpVar<F>>, claim: FpVar<F>) -> Result<Self, Error> {
+        if r_c.len() != dims.c_vars() {
+            return Err(Error::DimensionMismatch {
+                expected: dims.c_vars(),
+                actual: r_c.len(),
+            });
+        }
+        Ok(Self { dims, r_c, claim })
+    }
+
+    fn check_rk(&self, r_k: &[FpVar<F>]) -> Result<(), Error> {
+        if r_k.len() != self.dims.log_n {
+            return Err(Error::DimensionMismatch {
+                expected: self.dims.log_n,
+                actual: r_k.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The point of the output claim on `A`: `(r_k ‖ r_i)`.
+    pub fn a_point(&self, r_k: &[FpVar<F>]) -> Result<Vec<FpVar<F>>, Error> {
+        self.check_rk(r_k)?;
+        let r_i = self.r_c.get(self.dims.log_p..).unwrap_or_default();
+        Ok([r_k, r_i].concat())
+    }
+
+    /// The point of the output claim on `B`: `(r_j ‖ r_k)`.
+    pub fn b_point(&self, r_k: &[FpVar<F>]) -> Result<Vec<FpVar<F>>, Error> {
+        self.check_rk(r_k)?;
+        let r_j = self.r_c.get(..self.dims.log_p).unwrap_or_default();
+        Ok([r_j, r_k].concat())
+    }
+}
+
+impl SumcheckInstanceVerifierVar for MatmulVerifierVar {
+    fn num_rounds(&self) -> usize {
+        self.dims.log_n
+    }
+    fn degree(&self) -> usize {
+        2
+    }
+    fn input_claim(&self) -> FpVar<F> {
+        self.claim.clone()
+    }
+    fn expected_output_claim(
+        &self,
+        _r: &[FpVar<F>],
+        final_evals: &[FpVar<F>],
+    ) -> Result<FpVar<F>, Error> {
+        match final_evals {
+            [a, b] => Ok(a * b),
+            _ => Err(Error::WrongNumberOfFinalEvals {
+                instance: 0,
+                expected: 2,
+                actual: final_evals.len(),
+            }),
+        }
     }
 }

@@ -1,0 +1,261 @@
+//! The in-circuit dense step verifier (`step_gadget`) against the native
+//! `verify_step_with_transcript`: for a small `Dense Relu Dense` model at batch 2 the gadget
+//! derives the native merge point, `γ`, the four evaluation claims and the transcript state, and
+//! is satisfied; every tampered proof element (native verifier rejects) leaves it unsatisfied.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::OnceLock;
+
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::ConstraintSystem;
+use nn_layers::data::{Dataset, QuantizedDataset};
+use nn_layers::model::{LayerSpec, Model};
+use nn_layers::proof::{
+    commit_dataset, commit_model, dataset_vector, prove_step, ProverKey, StepProof, StepStatement,
+    VerifierKey, TRANSCRIPT_DOMAIN,
+};
+use nn_layers::{FixedConfig, Params, TrainConfig};
+use pcs::{HyperKzg, Srs};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use recursion::step_gadget::{native_step_claims, verify_step, StepStatementVar};
+use recursion::{G1LimbsVar, PoseidonTranscriptVar};
+use sumcheck::{Transcript, F};
+
+const LOG_SRS: usize = 18;
+const BATCH: usize = 2;
+
+fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+fn cfg() -> TrainConfig {
+    TrainConfig::new(FixedConfig::default(), 8).unwrap()
+}
+
+/// `16 → 8 → ReLU → 10`.
+fn model() -> Model {
+    Model::new(
+        "t",
+        vec![16],
+        vec![
+            LayerSpec::Dense {
+                inputs: 16,
+                outputs: 8,
+            },
+            LayerSpec::Relu,
+            LayerSpec::Dense {
+                inputs: 8,
+                outputs: 10,
+            },
+        ],
+    )
+    .unwrap()
+}
+
+struct Fixture {
+    vk: VerifierKey,
+    statement: StepStatement,
+    proof: StepProof,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let srs = Srs::dev_setup_u64(7, LOG_SRS).unwrap();
+        let (pk, vk): (ProverKey, VerifierKey) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
+        let model = model();
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let samples = 8;
+        let raw = Dataset {
+            sample_shape: vec![16],
+            pixels: (0..samples * 16).map(|_| rng.gen()).collect(),
+            labels: (0..samples).map(|_| rng.gen_range(0..10)).collect(),
+            num_classes: 10,
+        };
+        let ds = QuantizedDataset::prepare(&raw, &cfg().fixed, 3, None).unwrap();
+        let (layout, values) = dataset_vector(&ds, &model).unwrap();
+        let data = commit_dataset(&pk, &layout, &values).unwrap();
+        let params = Params::init_kaiming(&model, &cfg().fixed, 3).unwrap();
+        let c_w = commit_model(&pk, &model, &params).unwrap();
+        // Iteration 1: a nonzero row block.
+        let statement = StepStatement::new(&srs.digest(), &model, &cfg(), BATCH, &data, 1, c_w);
+        let out = prove_step(&pk, &model, &cfg(), &statement, &params, &ds, &values).unwrap();
+        Fixture {
+            vk,
+            statement,
+            proof: out.proof,
+        }
+    })
+}
+
+struct CircuitOutcome {
+    satisfied: bool,
+    r: Vec<F>,
+    evals: Vec<F>,
+    gamma: F,
+    new_model: [F; 4],
+    after: F,
+    constraints: usize,
+}
+
+fn run_circuit(statement: &StepStatement, proof: &StepProof) -> CircuitOutcome {
+    in_pool(|| {
+        let cs = ConstraintSystem::<F>::new_ref();
+        let st = StepStatementVar {
+            params_digest: statement.params_digest,
+            batch_size: statement.batch_size,
+            dataset_rows: statement.dataset_rows,
+            iteration: statement.iteration,
+            data_commitment: G1LimbsVar::new_witness(cs.clone(), || Ok(statement.data_commitment))
+                .unwrap(),
+            model_commitment: G1LimbsVar::new_witness(
+                cs.clone(),
+                || Ok(statement.model_commitment),
+            )
+            .unwrap(),
+        };
+        let mut tr = PoseidonTranscriptVar::new(cs.clone(), TRANSCRIPT_DOMAIN).unwrap();
+        let out = verify_step(cs.clone(), &model(), &cfg(), &st, Some(proof), &mut tr).unwrap();
+        let constraints = cs.num_constraints();
+        let after = tr.challenge(b"after").unwrap().value().unwrap();
+        CircuitOutcome {
+            satisfied: cs.is_satisfied().unwrap(),
+            r: out.r.iter().map(|x| x.value().unwrap()).collect(),
+            evals: out.evals.iter().map(|x| x.value().unwrap()).collect(),
+            gamma: out.gamma.value().unwrap(),
+            new_model: out.new_model.value().unwrap(),
+            after,
+            constraints,
+        }
+    })
+}
+
+#[test]
+fn honest_step_matches_native_and_is_satisfied() {
+    let fx = fixture();
+    let mut native =
+        native_step_claims(&fx.vk, &model(), &cfg(), &fx.statement, &fx.proof).unwrap();
+    let c = run_circuit(&fx.statement, &fx.proof);
+    eprintln!(
+        "step gadget, 16-8-10 batch {BATCH}: {} constraints, merge point of {} variables",
+        c.constraints,
+        c.r.len()
+    );
+    assert!(
+        c.satisfied,
+        "honest step proof leaves the gadget unsatisfied"
+    );
+    assert_eq!(c.r, native.r);
+    assert_eq!(c.evals, native.evals);
+    assert_eq!(c.evals.len(), 4);
+    assert_eq!(c.gamma, native.gamma);
+    assert_eq!(
+        c.new_model,
+        sumcheck::transcript::g1_to_limbs(&native.new_model)
+    );
+    assert_eq!(c.after, native.transcript.challenge(b"after"));
+}
+
+#[test]
+fn tampered_step_proofs_are_rejected() {
+    let fx = fixture();
+    let one = F::from(1u64);
+    let mut cases: Vec<(&str, StepProof)> = Vec::new();
+    let mut p = fx.proof.clone();
+    p.evals.groups[0][3] += one;
+    cases.push(("layer evaluation group value", p));
+    let mut p = fx.proof.clone();
+    let last = p.evals.groups.len() - 1;
+    p.evals.groups[last][0] += one;
+    cases.push(("ReLU limb evaluation", p));
+    let mut p = fx.proof.clone();
+    p.sumchecks[0].round_polys[0].coeffs_except_linear[1] += one;
+    cases.push(("matmul round coefficient", p));
+    let mut p = fx.proof.clone();
+    p.sumcheck_evals[1][0][1] += one;
+    cases.push(("ReLU final evaluation", p));
+    let mut p = fx.proof.clone();
+    p.range.fractional.layers[3].child_evals[0][1] += one;
+    cases.push(("range-check child value", p));
+    let mut p = fx.proof.clone();
+    p.range.top_bit_openings[0][0] += one;
+    cases.push(("range-check top-bit opening", p));
+    let mut p = fx.proof.clone();
+    p.merge.reduction.evals[3] += one;
+    cases.push(("merge evaluation", p));
+    for (what, p) in &cases {
+        assert!(
+            native_step_claims(&fx.vk, &model(), &cfg(), &fx.statement, p).is_err(),
+            "native verifier accepts tampered {what}"
+        );
+        assert!(
+            !run_circuit(&fx.statement, p).satisfied,
+            "gadget satisfied with tampered {what}"
+        );
+    }
+}
+
+/// Synthesize the gadget without a proof (setup mode) and count its constraints.
+fn setup_count(model: &Model, batch: usize, rows: usize, iteration: u64) -> usize {
+    use ark_relations::gr1cs::SynthesisMode;
+    in_pool(|| {
+        let cs = ConstraintSystem::<F>::new_ref();
+        cs.set_mode(SynthesisMode::Setup);
+        let g1 = || {
+            G1LimbsVar::new_witness(cs.clone(), || {
+                Err::<ark_bn254::G1Affine, _>(
+                    ark_relations::gr1cs::SynthesisError::AssignmentMissing,
+                )
+            })
+            .unwrap()
+        };
+        let st = StepStatementVar {
+            params_digest: [0; 32],
+            batch_size: batch,
+            dataset_rows: rows,
+            iteration,
+            data_commitment: g1(),
+            model_commitment: g1(),
+        };
+        let mut tr = PoseidonTranscriptVar::new(cs.clone(), TRANSCRIPT_DOMAIN).unwrap();
+        verify_step(cs.clone(), model, &cfg(), &st, None, &mut tr).unwrap();
+        cs.num_constraints()
+    })
+}
+
+#[test]
+fn circuit_shape_does_not_depend_on_the_proof() {
+    let fx = fixture();
+    let with_proof = run_circuit(&fx.statement, &fx.proof).constraints;
+    let without = setup_count(
+        &model(),
+        BATCH,
+        fx.statement.dataset_rows,
+        fx.statement.iteration,
+    );
+    assert_eq!(with_proof, without);
+    // The count reported in `docs/recursion.md`.
+    assert_eq!(without, 556_804);
+}
+
+/// The `mlp` count reported in `docs/recursion.md` (setup mode, no proof needed).
+#[test]
+fn mlp_batch_16_constraint_count() {
+    let mlp = nn_layers::zoo::mlp();
+    let n = setup_count(&mlp, 16, 1 << 15, 0);
+    let layout = nn_layers::proof::layout::StepLayout::new(&mlp, &cfg(), 16, 1 << 15).unwrap();
+    eprintln!(
+        "step gadget, mlp 784-128-64-10 batch 16 (2^15 rows): {n} constraints; \
+         num_vars D {}, W {}, aux {}",
+        layout.data.num_vars(),
+        layout.model.num_vars(),
+        layout.aux.num_vars()
+    );
+    assert_eq!(n, 1_186_548);
+}
