@@ -4,33 +4,17 @@
 
 use std::sync::OnceLock;
 
+mod step_common;
+use step_common::{cfg, honest_chain_on, keys, setup_with, statement, Setup};
+
 use ark_bn254::G1Affine;
-use nn_layers::data::{parse_cifar10, synthetic_cifar10_file, QuantizedDataset};
+use nn_layers::data::{parse_cifar10, synthetic_cifar10_file};
 use nn_layers::model::Model;
 use nn_layers::proof::{
-    commit_dataset, commit_model, dataset_vector, prove_step, prove_step_with_trace, verify_step,
-    DataCommitment, DishonestOptions, ProverKey, StepProof, StepStatement, VerifierKey,
-    VerifyError,
+    prove_step, prove_step_with_trace, verify_step, DishonestOptions, StepProof, VerifyError,
 };
 use nn_layers::train::{train_step, LayerTrace, StepTrace};
 use nn_layers::zoo::{vgg, VggItem};
-use nn_layers::{FixedConfig, Params, TrainConfig};
-use pcs::{HyperKzg, Srs};
-
-const LOG_SRS: usize = 21;
-
-fn keys() -> &'static (ProverKey, VerifierKey, [u8; 32]) {
-    static K: OnceLock<(ProverKey, VerifierKey, [u8; 32])> = OnceLock::new();
-    K.get_or_init(|| {
-        let srs = Srs::dev_setup_u64(11, LOG_SRS).unwrap();
-        let (pk, vk) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
-        (pk, vk, srs.digest())
-    })
-}
-
-fn cfg() -> TrainConfig {
-    TrainConfig::new(FixedConfig::default(), 8).unwrap()
-}
 
 /// A reduced-width VGG-shaped network: conv 4, max pool, conv 8, max pool ×3, dense 8·2·2→10.
 fn tiny_vgg() -> Model {
@@ -44,56 +28,15 @@ fn tiny_vgg() -> Model {
     .unwrap()
 }
 
-struct Setup {
-    model: Model,
-    ds: QuantizedDataset,
-    values: Vec<i64>,
-    data: DataCommitment,
-    params: Params,
-    c_w: G1Affine,
-}
+const SRS_SEED: u64 = 11;
 
 fn setup(model: Model, samples: usize, seed: u64) -> Setup {
-    let (pk, _, _) = keys();
     let raw = parse_cifar10(&synthetic_cifar10_file(samples, seed)).unwrap();
-    let ds = QuantizedDataset::prepare(&raw, &cfg().fixed, seed, None).unwrap();
-    let (layout, values) = dataset_vector(&ds, &model).unwrap();
-    let data = commit_dataset(pk, &layout, &values).unwrap();
-    let params = Params::init_kaiming(&model, &cfg().fixed, seed).unwrap();
-    let c_w = commit_model(pk, &model, &params).unwrap();
-    Setup {
-        model,
-        ds,
-        values,
-        data,
-        params,
-        c_w,
-    }
-}
-
-fn statement(s: &Setup, batch: usize, t: u64, c_w: G1Affine) -> StepStatement {
-    StepStatement::new(&keys().2, &s.model, &cfg(), batch, &s.data, t, c_w)
+    setup_with(model, &raw, seed)
 }
 
 fn honest_chain(model: Model, batch: usize, iterations: u64) {
-    let s = setup(model, 8, 5);
-    let (pk, vk, _) = keys();
-    let mut params = s.params.clone();
-    let mut c_w = s.c_w;
-    for t in 0..iterations {
-        let st = statement(&s, batch, t, c_w);
-        let out = prove_step(pk, &s.model, &cfg(), &st, &params, &s.ds, &s.values).unwrap();
-        eprintln!("t={t} timings {:?}", out.timings);
-        let bytes = out.proof.to_bytes();
-        let tv = std::time::Instant::now();
-        let proof = StepProof::from_bytes(&bytes).unwrap();
-        let next = verify_step(vk, &s.model, &cfg(), &st, &proof).unwrap();
-        eprintln!("verify {:?} size {}", tv.elapsed(), bytes.len());
-        assert_eq!(next, out.new_model_commitment);
-        assert_eq!(next, commit_model(pk, &s.model, &out.updated).unwrap());
-        params = out.updated;
-        c_w = next;
-    }
+    honest_chain_on(&setup(model, 8, 5), batch, iterations);
 }
 
 #[test]

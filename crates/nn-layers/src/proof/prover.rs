@@ -289,6 +289,36 @@ pub(crate) fn open_step<T: Transcript>(
     Ok(book)
 }
 
+/// The dataset vector must be the one of the statement's layout.
+pub(crate) fn check_dataset(values: &[i64], data: &DatasetLayout) -> Result<()> {
+    if values.len() != data.len() {
+        return Err(ProofError::Statement {
+            what: "dataset vector does not match the statement",
+        });
+    }
+    Ok(())
+}
+
+/// Apply the test-only aux edit of `opts`, then commit `W_{t+1}` and `aux` (timed as `commit`).
+pub(crate) fn commit_step(
+    pk: &ProverKey,
+    opts: &DishonestOptions,
+    model_next: &[i64],
+    aux: &mut [i64],
+    timings: &mut StepTimings,
+) -> Result<(Commitment, Commitment)> {
+    if let Some((i, d)) = opts.aux_delta {
+        if let Some(x) = aux.get_mut(i) {
+            *x += d;
+        }
+    }
+    let t = Instant::now();
+    let c_next = HyperKzg::commit_i64(pk, model_next)?;
+    let c_aux = HyperKzg::commit_i64(pk, aux)?;
+    timings.commit = t.elapsed();
+    Ok((c_next, c_aux))
+}
+
 /// The four committed vectors of a step, in claim-book order.
 pub(crate) fn step_commitments(
     statement: &StepStatement,
@@ -354,22 +384,10 @@ pub fn prove_step_with_transcript<T: Transcript>(
     let mut timings = StepTimings::default();
     let t0 = Instant::now();
     let layout = StepLayout::new(model, cfg, statement.batch_size, statement.dataset_rows)?;
-    if dataset_values.len() != layout.data.len() {
-        return Err(ProofError::Statement {
-            what: "dataset vector does not match the statement",
-        });
-    }
+    check_dataset(dataset_values, &layout.data)?;
     let mut w = build(model, cfg, &layout, params, trace)?;
-    if let Some((i, d)) = opts.aux_delta {
-        if let Some(x) = w.aux.get_mut(i) {
-            *x += d;
-        }
-    }
     timings.witness = t0.elapsed();
-    let t1 = Instant::now();
-    let c_next = HyperKzg::commit_i64(pk, &w.model_next)?;
-    let c_aux = HyperKzg::commit_i64(pk, &w.aux)?;
-    timings.commit = t1.elapsed();
+    let (c_next, c_aux) = commit_step(pk, opts, &w.model_next, &mut w.aux, &mut timings)?;
 
     let t2 = Instant::now();
     let f = cfg.fixed.frac_bits;

@@ -8,7 +8,6 @@ use gkr::relations::masked_product_prover;
 use gkr::relations::pool::{prove_max_pool, prove_max_pool_backward, PoolClaim, PoolShape};
 use gkr::step::{prove_merge, ClaimBook, EvalWriter, StepProof, VerifyError};
 use pcs::hyperkzg::ProverKey;
-use pcs::HyperKzg;
 use sumcheck::mle::evaluate_evals;
 use sumcheck::{
     prove_batched, MatmulDims, MatmulProver, MultilinearPoly, SumcheckProof, Transcript, F,
@@ -20,8 +19,8 @@ use crate::proof::layout::{pad_matrix, weight_name, LimbKind, LimbLayout, Weight
 use crate::proof::net::protocol::{self, StepParty, Val, L_EVALS};
 use crate::proof::net::{NetLayer, NetLayout};
 use crate::proof::prover::{
-    open_step, prove_range_into, step_commitments, DishonestOptions, ProvenStep, StepTimings, AUX,
-    DATA, MODEL, NEW_MODEL,
+    check_dataset, commit_step, open_step, prove_range_into, step_commitments, DishonestOptions,
+    ProvenStep, StepTimings, AUX, DATA, MODEL, NEW_MODEL,
 };
 use crate::proof::witness::{assemble_aux, push_limb_columns, transpose};
 use crate::proof::{ProofError, Result, StepStatement};
@@ -503,22 +502,10 @@ pub(crate) fn prove_net_step<T: Transcript>(
     let mut timings = StepTimings::default();
     let t0 = Instant::now();
     let lay = NetLayout::new(model, cfg, statement.batch_size, statement.dataset_rows)?;
-    if dataset_values.len() != lay.data.len() {
-        return Err(ProofError::Statement {
-            what: "dataset vector does not match the statement",
-        });
-    }
+    check_dataset(dataset_values, &lay.data)?;
     let mut w = build_witness(model, cfg, &lay, params, trace)?;
-    if let Some((i, d)) = opts.aux_delta {
-        if let Some(x) = w.aux.get_mut(i) {
-            *x += d;
-        }
-    }
     timings.witness = t0.elapsed();
-    let t1 = Instant::now();
-    let c_next = HyperKzg::commit_i64(pk, &w.model_next)?;
-    let c_aux = HyperKzg::commit_i64(pk, &w.aux)?;
-    timings.commit = t1.elapsed();
+    let (c_next, c_aux) = commit_step(pk, opts, &w.model_next, &mut w.aux, &mut timings)?;
 
     let t2 = Instant::now();
     let book = open_step(
