@@ -40,6 +40,9 @@ pub(crate) const L_SIGMA: &[u8] = b"net_sigma";
 pub(crate) const L_SIGMA_B: &[u8] = b"net_sigma_b";
 pub(crate) const L_RELU: &[u8] = b"net_relu";
 pub(crate) const L_POOL: &[u8] = b"net_pool";
+/// The max-pool output evaluation `ỹ(r_q)` of a pool proof, absorbed by both roles right after
+/// the pool's sumcheck.
+pub(crate) const L_POOL_Y: &[u8] = b"net_pool_y";
 /// Label of every prover-sent evaluation group.
 pub(crate) const L_EVALS: &[u8] = b"net_evals";
 

@@ -16,7 +16,7 @@ use sumcheck::{
 use crate::model::Model;
 use crate::params::Params;
 use crate::proof::layout::{pad_matrix, weight_name, LimbKind, LimbLayout, WeightShape};
-use crate::proof::net::protocol::{self, StepParty, Val, L_EVALS};
+use crate::proof::net::protocol::{self, StepParty, Val, L_EVALS, L_POOL_Y};
 use crate::proof::net::{NetLayer, NetLayout};
 use crate::proof::prover::{
     check_dataset, commit_step, open_step, prove_range_into, step_commitments, DishonestOptions,
@@ -456,6 +456,7 @@ impl<T: Transcript> StepParty for ProverParty<'_, T> {
         let es = field(self.val(sel)?);
         let (proof, _, claims) = prove_max_pool(shape, &xs, &es, point, self.tr)
             .map_err(protocol::layer_err("max pool"))?;
+        self.tr.append_fields(L_POOL_Y, &[proof.y_at_r]);
         self.push(
             proof.sumcheck,
             vec![proof.bool_evals, proof.select_evals, vec![proof.y_at_r]],

@@ -14,7 +14,7 @@ use sumcheck::{verify_batched, MatmulDims, MatmulVerifier, SumcheckProof, Transc
 
 use crate::model::Model;
 use crate::proof::layout::LimbLayout;
-use crate::proof::net::protocol::{self, layer_err, StepParty, Val, L_EVALS};
+use crate::proof::net::protocol::{self, layer_err, StepParty, Val, L_EVALS, L_POOL_Y};
 use crate::proof::net::NetLayout;
 use crate::proof::prover::{open_step, AUX, DATA, MODEL, NEW_MODEL};
 use crate::proof::verifier::verify_range_and_merge;
@@ -215,7 +215,10 @@ impl<T: Transcript> StepParty for VerifierParty<'_, T> {
             select_evals: s.clone(),
             y_at_r: *y_at_r,
         };
-        verify_max_pool(shape, point, y_claim, &proof, self.tr).map_err(layer_err("max pool"))
+        let claims = verify_max_pool(shape, point, y_claim, &proof, self.tr)
+            .map_err(layer_err("max pool"))?;
+        self.tr.append_fields(L_POOL_Y, &[proof.y_at_r]);
+        Ok(claims)
     }
 
     fn max_pool_backward(
