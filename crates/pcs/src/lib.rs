@@ -22,6 +22,7 @@
 //! | [`batch`] | same-point batch opening, different-point reduction (sumcheck) |
 //! | [`accumulator`] | [`Accumulator`]: fold opening claims, decide with one pairing |
 //! | [`msm`] | [`MsmBackend`], [`CpuMsm`] (batch-affine signed-digit Pippenger), small-scalar fast path, [`Scalars`] |
+//! | [`ntt`] | [`ntt::NttBackend`], [`ntt::CpuNtt`]: radix-2 NTT over `F` (arkworks reference) |
 //! | [`srs`] | [`Srs`]: insecure dev setup, versioned file format, digest |
 //! | [`ptau`] | snarkjs `.ptau` loader |
 //! | [`error`] | [`Error`] |
@@ -33,6 +34,7 @@ pub mod batch;
 pub mod error;
 pub mod hyperkzg;
 pub mod msm;
+pub mod ntt;
 pub mod ptau;
 pub mod srs;
 pub mod traits;

@@ -1,8 +1,9 @@
 //! Multi-scalar multiplication behind a backend trait.
 //!
 //! [`MsmBackend`] is what the commitment scheme calls; [`CpuMsm`] is the reference implementation
-//! (the GPU backend will implement the same trait and be checked against it). [`default_backend`]
-//! picks a backend at run time — today always the CPU.
+//! (the `gpu` crate implements the same trait and is checked against it). [`default_backend`]
+//! is the one new prover keys use: the CPU unless
+//! [`set_default_backend`] installed another (the `gpu` crate's, chosen by the CLI's `--backend`).
 //!
 //! Most committed vectors hold small integers (limbs, bits, fixed-point values), so besides the
 //! general MSM (arkworks' signed-digit Pippenger) the CPU backend has a dedicated small-scalar path:
@@ -10,7 +11,7 @@
 //! (cost model `⌈bits/c⌉·(n + 2^(c+1))`, windows capped at 13 bits so the buckets stay in L2), negative values handled by subtracting
 //! the base from its bucket, and buckets in extended Jacobian (`XYZZ`) coordinates.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, RwLock};
 
 use ark_bn254::{Fq, G1Affine, G1Projective};
 use ark_ec::scalar_mul::variable_base::VariableBaseMSM;
@@ -160,12 +161,23 @@ impl MsmBackend for CpuMsm {
     }
 }
 
-/// The backend chosen at run time. Today the CPU; the GPU backend will be selected here when a
-/// device opens, with the CPU as the fallback and reference.
+/// The process-wide backend that new prover keys use: the CPU unless a caller (the CLI's
+/// `--backend`, through the `gpu` crate) installed another with [`set_default_backend`].
 pub fn default_backend() -> Arc<dyn MsmBackend> {
-    static BACKEND: OnceLock<Arc<dyn MsmBackend>> = OnceLock::new();
-    BACKEND.get_or_init(|| Arc::new(CpuMsm)).clone()
+    let installed = DEFAULT_BACKEND
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    installed.unwrap_or_else(|| Arc::new(CpuMsm))
 }
+
+/// Install the backend returned by [`default_backend`] from now on (prover keys made earlier
+/// keep theirs). Every backend computes the same results; this only changes where.
+pub fn set_default_backend(backend: Arc<dyn MsmBackend>) {
+    *DEFAULT_BACKEND.write().unwrap_or_else(|p| p.into_inner()) = Some(backend);
+}
+
+static DEFAULT_BACKEND: RwLock<Option<Arc<dyn MsmBackend>>> = RwLock::new(None);
 
 type Bucket = <G1Projective as VariableBaseMSM>::Bucket;
 const ZERO_BUCKET: Bucket = <G1Projective as VariableBaseMSM>::ZERO_BUCKET;

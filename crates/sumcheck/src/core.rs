@@ -22,7 +22,7 @@
 //! and point instead of one per pair. Per pair a degree-2 round then costs two 4×4-limb integer
 //! products (16 word multiplications each) instead of two Montgomery multiplications (36).
 
-use ark_ff::{Field, Zero};
+use ark_ff::Zero;
 use rayon::prelude::*;
 
 use crate::field::{F, PAR_THRESHOLD};
@@ -328,29 +328,12 @@ pub(crate) fn reduce_wide(acc: WideAccs) -> [F; WIDE_SLOTS] {
     acc.map(|a| a.reduce())
 }
 
-/// The round polynomial `s` of a product of `k` factors from [`product_kernel_wide`]'s sums
-/// (`s(0)`, for `k ≥ 2` `s(∞)`, then `s(2), ..., s(k−1)`) and `s(1) = claim − s(0)`:
-/// `s(X) = s(∞)·X^k + q(X)` where `q`, of degree `< k`, is interpolated from
-/// `q(t) = s(t) − s(∞)·t^k` at `t = 0, ..., k−1`.
+/// The round polynomial of a product of `k` factors from [`product_kernel_wide`]'s sums
+/// (`s(0)`, for `k ≥ 2` `s(∞)`, then `s(2), ..., s(k−1)`): see
+/// [`UniPoly::from_product_sums`].
 pub(crate) fn product_round_poly(k: usize, sums: &[F; WIDE_SLOTS], claim: F) -> UniPoly {
-    let (s0, s1) = (sums[0], claim - sums[0]);
-    if k <= 1 {
-        return UniPoly::from_coeffs(vec![s0, s1 - s0]);
-    }
-    let lead = sums[1];
-    let q: Vec<F> = (0..k)
-        .map(|t| {
-            let st = match t {
-                0 => s0,
-                1 => s1,
-                _ => sums[t],
-            };
-            st - lead * F::from(t as u64).pow([k as u64])
-        })
-        .collect();
-    let mut coeffs = UniPoly::from_evals(&q).coeffs;
-    coeffs.push(lead);
-    UniPoly::from_coeffs(coeffs)
+    let mid = if k >= 2 { &sums[2..k] } else { &[][..] };
+    UniPoly::from_product_sums(k, sums[0], sums[1], mid, claim)
 }
 
 /// Kernel: `g(P_1, ..., P_K)` for a combination of degree `degree` at the points

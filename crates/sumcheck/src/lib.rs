@@ -21,8 +21,10 @@
 //! | [`unipoly`] | round polynomials (coefficients) and their compressed form |
 //! | [`engine`] | prover/verifier instance traits, [`SumcheckProof`], [`prove_batched`], [`verify_batched`] |
 //! | [`instances`] | product (`k ≤ 4`), eq-weighted/zero-check, Thaler matmul, multi-claim reduction |
+//! | [`backend`] | [`backend::RoundBackend`]: product and eq-weighted provers on another engine (GPU), CPU fallback |
 //! | [`error`] | the crate's [`Error`] |
 
+pub mod backend;
 mod core;
 pub mod engine;
 pub mod error;

@@ -26,6 +26,31 @@ pub struct CompressedUniPoly {
 }
 
 impl UniPoly {
+    /// The round polynomial `s` of a sumcheck over a product of `k` multilinear factors, from
+    /// `s(0)`, the leading coefficient `s(∞)` (ignored for `k ≤ 1`), `s(2), ..., s(k−1)` (`mid`,
+    /// `k − 2` values) and `s(1) = claim − s(0)`: `s(X) = s(∞)·X^k + q(X)` where `q`, of degree
+    /// `< k`, is interpolated from `q(t) = s(t) − s(∞)·t^k` at `t = 0, ..., k−1`. Every product
+    /// prover (CPU or GPU) builds its round polynomial here, so they agree to the byte.
+    pub fn from_product_sums(k: usize, s0: F, s_inf: F, mid: &[F], claim: F) -> UniPoly {
+        let s1 = claim - s0;
+        if k <= 1 {
+            return UniPoly::from_coeffs(vec![s0, s1 - s0]);
+        }
+        let q: Vec<F> = (0..k)
+            .map(|t| {
+                let st = match t {
+                    0 => s0,
+                    1 => s1,
+                    _ => mid[t - 2],
+                };
+                st - s_inf * F::from(t as u64).pow([k as u64])
+            })
+            .collect();
+        let mut coeffs = UniPoly::from_evals(&q).coeffs;
+        coeffs.push(s_inf);
+        UniPoly::from_coeffs(coeffs)
+    }
+
     /// Wrap coefficients (low degree first).
     pub fn from_coeffs(coeffs: Vec<F>) -> Self {
         Self { coeffs }

@@ -31,6 +31,16 @@ enum BackendArg {
     Gpu,
 }
 
+impl From<BackendArg> for Backend {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Auto => Backend::Auto,
+            BackendArg::Cpu => Backend::Cpu,
+            BackendArg::Gpu => Backend::Gpu,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a development SRS (INSECURE, from a seed) or import powers of tau from a .ptau file.
@@ -156,6 +166,9 @@ enum Command {
         /// Keep the run in this directory (default: a temporary directory).
         #[arg(long)]
         work_dir: Option<PathBuf>,
+        /// Compute backend.
+        #[arg(long, value_enum, default_value_t = BackendArg::Cpu)]
+        backend: BackendArg,
     },
     /// Everything above on an embedded synthetic dataset: no arguments, no downloads.
     Demo {
@@ -235,11 +248,7 @@ fn main() -> ExitCode {
                 Some(p) => InitSource::File(p),
                 None => InitSource::Seed(init_seed.unwrap_or(DEFAULT_INIT_SEED)),
             };
-            let backend = match backend {
-                BackendArg::Auto => Backend::Auto,
-                BackendArg::Cpu => Backend::Cpu,
-                BackendArg::Gpu => Backend::Gpu,
-            };
+            let backend = backend.into();
             let opts = TrainOptions {
                 model,
                 data,
@@ -307,8 +316,10 @@ fn main() -> ExitCode {
             srs,
             out_dir,
             work_dir,
+            backend,
         } => {
             let opts = commands::bench::BenchOptions {
+                backend: backend.into(),
                 model,
                 dataset,
                 batch,

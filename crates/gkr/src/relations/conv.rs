@@ -36,9 +36,10 @@
 use ark_ff::{One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
+use sumcheck::backend::{product_prover, BoxedProver};
 use sumcheck::instances::matmul::combine_rows;
 use sumcheck::{
-    eq_table, prove_batched, verify_batched, MultilinearPoly, ProductProver, ProductVerifier,
+    eq_table, prove_batched, verify_batched, MultilinearPoly, ProductVerifier,
     SumcheckInstanceProver, SumcheckInstanceVerifier, SumcheckProof, Transcript, UniPoly, F,
 };
 
@@ -654,7 +655,7 @@ impl ConvParams {
 #[derive(Debug)]
 pub struct ConvStage1Prover {
     params: ConvParams,
-    inner: ProductProver,
+    inner: BoxedProver,
     /// The second operand with the variables bound that stage 1 already fixed; rows are the
     /// variables stage 1 sums over (`c`, `o` or `b`), columns the pixels.
     second_rows: Vec<F>,
@@ -723,8 +724,8 @@ impl ConvStage1Prover {
                 (u, v, a_c)
             }
         };
-        let inner = ProductProver::new(vec![MultilinearPoly::new(u)?, MultilinearPoly::new(v)?])?;
-        params.claim = inner.params().claim;
+        let inner = product_prover(vec![MultilinearPoly::new(u)?, MultilinearPoly::new(v)?])?;
+        params.claim = inner.input_claim();
         Ok(Self {
             params,
             inner,
@@ -882,7 +883,7 @@ impl ShiftParams {
 #[derive(Debug)]
 pub struct ShiftProver {
     params: ShiftParams,
-    inner: ProductProver,
+    inner: BoxedProver,
 }
 
 impl ShiftProver {
@@ -914,8 +915,8 @@ impl ShiftProver {
                 st.push(*vy * vx);
             }
         }
-        let inner = ProductProver::new(vec![MultilinearPoly::new(st)?, MultilinearPoly::new(t)?])?;
-        params.claim = inner.params().claim;
+        let inner = product_prover(vec![MultilinearPoly::new(st)?, MultilinearPoly::new(t)?])?;
+        params.claim = inner.input_claim();
         Ok(Self { params, inner })
     }
 

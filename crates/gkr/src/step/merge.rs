@@ -22,10 +22,11 @@ use ark_ff::{One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use pcs::hyperkzg::{self, Commitment};
 use pcs::HyperKzg;
+use sumcheck::backend::{product_prover, BoxedProver};
 use sumcheck::instances::multi_eval::{LABEL_CLAIM, LABEL_GAMMA, LABEL_SHAPE};
 use sumcheck::mle::eq_table_scaled;
 use sumcheck::{
-    prove_batched, verify_multi_eval, EvalClaim, MultiEvalProof, MultilinearPoly, ProductProver,
+    prove_batched, verify_multi_eval, EvalClaim, MultiEvalProof, MultilinearPoly,
     SumcheckInstanceProver, Transcript, UniPoly, F,
 };
 
@@ -105,8 +106,9 @@ fn add_eq_blockwise(w: &mut [F], point: &[F], scale: F) {
 
 struct Part {
     poly: usize,
-    /// Product sumcheck of (weights, `P_k`) on the first `2^{m_k}` entries.
-    prover: ProductProver,
+    /// Product sumcheck of (weights, `P_k`) on the first `2^{m_k}` entries (on the installed
+    /// round backend, or the CPU).
+    prover: BoxedProver,
     /// `m_k`.
     rounds: usize,
     running: F,
@@ -254,7 +256,7 @@ pub fn prove_merge<T: Transcript>(
                 } else {
                     p.pad_to_vars(m)
                 };
-                let prover = ProductProver::new(vec![
+                let prover = product_prover(vec![
                     MultilinearPoly::new(w).map_err(|_| pcs::Error::PointDimension {
                         expected: m,
                         actual: 0,
@@ -265,7 +267,7 @@ pub fn prove_merge<T: Transcript>(
                     expected: n,
                     actual: p.num_vars(),
                 })?;
-                let running = prover.params().claim;
+                let running = prover.input_claim();
                 // A 0-variable part is in its closed form from the start.
                 let tail = (m == 0).then(|| {
                     let f = prover.final_evaluations();

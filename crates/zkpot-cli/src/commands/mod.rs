@@ -105,23 +105,37 @@ pub fn provable(model: &Model) -> Result<()> {
 /// The compute backend switch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Backend {
-    /// GPU when available, else CPU (this build: CPU).
+    /// GPU when a CUDA device opens, else CPU.
     #[default]
     Auto,
     /// CPU.
     Cpu,
-    /// GPU (not in this build).
+    /// GPU, or an error (exit 2) when none opens.
     Gpu,
 }
 
-/// Resolve the backend: `gpu` is a usage error in this build.
-pub fn check_backend(b: Backend) -> Result<()> {
-    match b {
-        Backend::Gpu => Err(CliError::Unsupported {
-            what: "--backend gpu: no GPU backend in this build (use --backend cpu or auto)".into(),
-        }),
-        Backend::Auto | Backend::Cpu => Ok(()),
+impl Backend {
+    /// The flag value: `auto`, `cpu` or `gpu`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Cpu => "cpu",
+            Self::Gpu => "gpu",
+        }
     }
+}
+
+/// Resolve the backend and install the GPU backends when it resolves to a device (see
+/// `gpu::select`). `gpu` without a usable device is an error (exit 2). Idempotent.
+pub fn check_backend(b: Backend) -> Result<gpu::Selection> {
+    let choice = match b {
+        Backend::Auto => gpu::BackendChoice::Auto,
+        Backend::Cpu => gpu::BackendChoice::Cpu,
+        Backend::Gpu => gpu::BackendChoice::Gpu,
+    };
+    gpu::install(choice).map_err(|e| CliError::Unsupported {
+        what: format!("--backend gpu: no usable GPU ({e}); use --backend cpu or auto"),
+    })
 }
 
 /// log2 of the committed vector sizes of a proven run (the SRS must have at least `max()`).

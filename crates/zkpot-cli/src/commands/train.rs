@@ -180,7 +180,10 @@ pub fn run_loaded(
     data: &DataFile,
     srs: Option<&Srs>,
 ) -> Result<TrainReport> {
-    check_backend(opts.backend)?;
+    let backend = check_backend(opts.backend)?;
+    if opts.progress {
+        eprintln!("backend: {}", backend.describe());
+    }
     let cfg = check_common(opts, model, data)?;
     let ds = data.quantized();
     match (opts.commit, srs) {
