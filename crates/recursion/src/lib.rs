@@ -50,8 +50,8 @@
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the step circuit wrapping [`step_gadget::verify_step`] (iteration
-//! as state, the accumulator in the IVC state), conv/pool step proofs in-circuit, the succinct
+//! Not built yet (issue 8): the step circuit wrapping [`step_gadget::verify_step`] (its iteration
+//! variable tied to the IVC state, the accumulator in the IVC state), conv/pool step proofs in-circuit, the succinct
 //! decider with its opening of the folded accumulator claim (`docs/recursion.md`).
 
 pub mod accumulator;

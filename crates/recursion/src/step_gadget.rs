@@ -9,7 +9,7 @@
 //! signed value. The four committed polynomials are `(D, W_t, W_{t+1}, aux)`; a claim on a
 //! segment is a claim on its polynomial at `(local ‖ index bits)`.
 //!
-//! 1. **statement**: absorb the parameters digest (constant bytes), the iteration (constant),
+//! 1. **statement**: absorb the parameters digest (constant bytes), the iteration (a variable),
 //!    `C_D`, `C_W_t`, then `C_W_{t+1}`, `C_aux` (all four as [`G1LimbsVar`]); squeeze the gap
 //!    point (`step_gap`, `model_vars` challenges) and record `W_{t+1} = 0` on every gap block.
 //! 2. **per layer** `j`: squeeze `ρ` (`out + bv`), `π` (`in + bv`, `j > 0`), `σ` (`out + in`),
@@ -45,14 +45,18 @@
 //!
 //! # Circuit constants
 //!
-//! The model, training configuration, batch size, dataset size, parameters digest and the
-//! **iteration** are constants: the iteration selects the batch's row block (its index bits are
-//! coordinates of the data points). In an IVC step circuit the iteration is part of the state, so
-//! those bits would have to be derived in-circuit from it (`(t mod rows/B)` in bits); that is
-//! not done here.
+//! The model, training configuration, batch size, dataset size and parameters digest are
+//! constants. The **iteration** `t` is a variable (in an IVC it is part of the state): it is
+//! absorbed as a field element, as the native transcript absorbs the `u64`, and constrained to
+//! 64 bits; the batch's row block is `(t·B mod rows)/B = t mod 2^b` (`rows` and `B` are powers
+//! of two, `b = log2(rows/B)`), so the block's index bits, which are coordinates of the data
+//! points, are the low `b` bits of `t`'s decomposition (`block_bits`; ≈ 1.1k constraints with the
+//! 64-bit check).
 
 use ark_ff::Field;
 use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::convert::ToBitsGadget;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
@@ -120,8 +124,8 @@ pub struct StepStatementVar {
     pub batch_size: usize,
     /// Dataset rows.
     pub dataset_rows: usize,
-    /// The iteration `t` (a constant, see the module docs).
-    pub iteration: u64,
+    /// The iteration `t` (a variable, see the module docs).
+    pub iteration: FpVar<F>,
     /// `C_D`.
     pub data_commitment: G1LimbsVar,
     /// `C_W_t`.
@@ -327,32 +331,45 @@ impl Ctx<'_> {
         self.compose(t.kind, &limbs)
     }
 
+    /// The index bits of the batch's row block, `t mod 2^b` with `b = log2(rows/B)`, from the
+    /// iteration variable, which is also constrained to 64 bits (twin of `data_point`'s
+    /// `(t·B mod rows)/B`; module docs).
+    fn block_bits(&self, iteration: &FpVar<F>) -> Result<Vec<FpVar<F>>, Error> {
+        let d = &self.layout.data;
+        let bits = d
+            .row_vars()
+            .checked_sub(self.layout.batch_vars)
+            .ok_or(malformed("data point"))?;
+        let le = iteration.to_bits_le()?;
+        for b in le.iter().skip(64) {
+            b.enforce_equal(&Boolean::FALSE)?;
+        }
+        Ok(le
+            .iter()
+            .take(bits)
+            .map(|b| FpVar::from(b.clone()))
+            .collect())
+    }
+
     /// The batch's data point `(col ‖ 0… ‖ half ‖ row ‖ block bits)` (twin of `data_point`).
     fn data_point(
         &self,
-        iteration: u64,
+        block_bits: &[FpVar<F>],
         col: &[FpVar<F>],
         half: bool,
         row: &[FpVar<F>],
     ) -> Result<Vec<FpVar<F>>, Error> {
-        let d = &self.layout.data;
-        let bv = self.layout.batch_vars;
-        let pad = d
+        let pad = self
+            .layout
+            .data
             .col_vars()
             .checked_sub(col.len())
-            .ok_or(malformed("data point"))?;
-        let batch = 1usize << bv;
-        let start = ((u128::from(iteration) * batch as u128) % d.rows as u128) as usize;
-        let block = start / batch;
-        let bits = d
-            .row_vars()
-            .checked_sub(bv)
             .ok_or(malformed("data point"))?;
         let mut p = col.to_vec();
         p.extend(std::iter::repeat_n(FpVar::zero(), pad));
         p.push(FpVar::constant(F::from(u64::from(half))));
         p.extend_from_slice(row);
-        p.extend(index_bits(block, bits).into_iter().map(FpVar::constant));
+        p.extend_from_slice(block_bits);
         Ok(p)
     }
 }
@@ -486,7 +503,8 @@ pub fn verify_step(
 
     // Statement, commitments, gap.
     tr.append_bytes(LABEL_PARAMS_DIGEST, &statement.params_digest)?;
-    tr.append_u64(LABEL_ITERATION, statement.iteration)?;
+    tr.append_field(LABEL_ITERATION, &statement.iteration)?;
+    let block_bits = ctx.block_bits(&statement.iteration)?;
     tr.append_g1(LABEL_DATA, &statement.data_commitment)?;
     tr.append_g1(LABEL_MODEL, &statement.model_commitment)?;
     let new_model = G1LimbsVar::new_witness(cs.clone(), || value(proof, |p| Some(p.new_model)))?;
@@ -643,7 +661,7 @@ pub fn verify_step(
         let (rk, av, wv) = nxt()?;
         let (rc, rr) = rho.split_at(d.out_vars);
         if j == 0 {
-            let dp = ctx.data_point(statement.iteration, &rk, false, rr)?;
+            let dp = ctx.data_point(&block_bits, &rk, false, rr)?;
             book.add(DATA, dp, av)?;
         } else {
             a_claims[j].push(([rk.as_slice(), rr].concat(), av));
@@ -658,7 +676,7 @@ pub fn verify_step(
         let (rk, av, gv) = nxt()?;
         let (sc, sr) = sigma.split_at(d.out_vars);
         if j == 0 {
-            let dp = ctx.data_point(statement.iteration, sr, false, &rk)?;
+            let dp = ctx.data_point(&block_bits, sr, false, &rk)?;
             book.add(DATA, dp, av)?;
         } else {
             a_claims[j].push(([sr, rk.as_slice()].concat(), av));
@@ -677,7 +695,7 @@ pub fn verify_step(
             let y = ctx.limbs(&format!("l{}.y", d.layer), p, &mut vals, &mut book)?;
             let dv = next(&mut vals)?;
             let (pc, pr) = p.split_at(d.out_vars);
-            let dp = ctx.data_point(statement.iteration, pc, true, pr)?;
+            let dp = ctx.data_point(&block_bits, pc, true, pr)?;
             book.add(DATA, dp, dv.clone())?;
             gv.enforce_equal(&(y - dv * two_f))?;
         }

@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
 use nn_layers::data::{Dataset, QuantizedDataset};
@@ -62,6 +63,8 @@ struct Fixture {
     vk: VerifierKey,
     statement: StepStatement,
     proof: StepProof,
+    /// A proof of iteration `1 + rows/B` (the same row block as iteration 1).
+    wrapped: (StepStatement, StepProof),
 }
 
 fn fixture() -> &'static Fixture {
@@ -86,10 +89,15 @@ fn fixture() -> &'static Fixture {
         // Iteration 1: a nonzero row block.
         let statement = StepStatement::new(&srs.digest(), &model, &cfg(), BATCH, &data, 1, c_w);
         let out = prove_step(&pk, &model, &cfg(), &statement, &params, &ds, &values).unwrap();
+        // Iteration 1 + rows/B: the same row block, wrapped around the dataset.
+        let t = 1 + (statement.dataset_rows / BATCH) as u64;
+        let wrapped = StepStatement::new(&srs.digest(), &model, &cfg(), BATCH, &data, t, c_w);
+        let wrapped_out = prove_step(&pk, &model, &cfg(), &wrapped, &params, &ds, &values).unwrap();
         Fixture {
             vk,
             statement,
             proof: out.proof,
+            wrapped: (wrapped, wrapped_out.proof),
         }
     })
 }
@@ -105,13 +113,19 @@ struct CircuitOutcome {
 }
 
 fn run_circuit(statement: &StepStatement, proof: &StepProof) -> CircuitOutcome {
+    run_circuit_at(statement, proof, F::from(statement.iteration))
+}
+
+/// [`run_circuit`] with the iteration variable set to `iteration` (which may differ from the
+/// statement's, to test that the circuit binds it).
+fn run_circuit_at(statement: &StepStatement, proof: &StepProof, iteration: F) -> CircuitOutcome {
     in_pool(|| {
         let cs = ConstraintSystem::<F>::new_ref();
         let st = StepStatementVar {
             params_digest: statement.params_digest,
             batch_size: statement.batch_size,
             dataset_rows: statement.dataset_rows,
-            iteration: statement.iteration,
+            iteration: FpVar::new_witness(cs.clone(), || Ok(iteration)).unwrap(),
             data_commitment: G1LimbsVar::new_witness(cs.clone(), || Ok(statement.data_commitment))
                 .unwrap(),
             model_commitment: G1LimbsVar::new_witness(
@@ -160,6 +174,29 @@ fn honest_step_matches_native_and_is_satisfied() {
         sumcheck::transcript::g1_to_limbs(&native.new_model)
     );
     assert_eq!(c.after, native.transcript.challenge(b"after"));
+}
+
+#[test]
+fn iteration_is_bound_and_selects_the_row_block() {
+    let fx = fixture();
+    // The proof of iteration 1 under another iteration: another row block (2), the same block
+    // (1 + rows/B), or a value of more than 64 bits with the same low bits (1 + 2^64).
+    let blocks = (fx.statement.dataset_rows / BATCH) as u64;
+    let two_64 = F::from(u64::MAX) + F::from(1u64);
+    for t in [F::from(2u64), F::from(1 + blocks), F::from(1u64) + two_64] {
+        assert!(
+            !run_circuit_at(&fx.statement, &fx.proof, t).satisfied,
+            "iteration {t} accepted for a proof of iteration 1"
+        );
+    }
+    // An honest proof at iteration 1 + rows/B (wrapped) is accepted, natively and in-circuit.
+    let (st, proof) = &fx.wrapped;
+    assert_eq!(st.iteration, 1 + blocks);
+    let native = native_step_claims(&fx.vk, &model(), &cfg(), st, proof).unwrap();
+    let c = run_circuit(st, proof);
+    assert!(c.satisfied);
+    assert_eq!(c.r, native.r);
+    assert_eq!(c.evals, native.evals);
 }
 
 #[test]
@@ -219,7 +256,7 @@ fn setup_count(model: &Model, batch: usize, rows: usize, iteration: u64) -> usiz
             params_digest: [0; 32],
             batch_size: batch,
             dataset_rows: rows,
-            iteration,
+            iteration: FpVar::new_witness(cs.clone(), || Ok(F::from(iteration))).unwrap(),
             data_commitment: g1(),
             model_commitment: g1(),
         };
@@ -241,7 +278,7 @@ fn circuit_shape_does_not_depend_on_the_proof() {
     );
     assert_eq!(with_proof, without);
     // The count reported in `docs/recursion.md`.
-    assert_eq!(without, 556_804);
+    assert_eq!(without, 557_884);
 }
 
 /// The `mlp` count reported in `docs/recursion.md` (setup mode, no proof needed).
@@ -257,5 +294,5 @@ fn mlp_batch_16_constraint_count() {
         layout.model.num_vars(),
         layout.aux.num_vars()
     );
-    assert_eq!(n, 1_186_548);
+    assert_eq!(n, 1_187_673);
 }
