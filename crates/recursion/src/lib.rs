@@ -47,11 +47,12 @@
 //! | [`ivc`] | Nova + CycleFold IVC: [`ivc::StepCircuit`], the augmented circuit, [`ivc::Ivc`] (prover), [`ivc::verify`] (non-succinct decider), the state hash |
 //! | [`range_gadget`] | the in-circuit twin of `gkr`'s range-check verifier: logUp roots, the fractional-GKR layers, leaf checks with the table MLEs, output claims |
 //! | [`step_gadget`] | the in-circuit verifier of one dense (`Dense (Relu Dense)*`) step proof up to the PCS opening: statement, layer groups, matmul and zkReLU sumchecks, limb compositions, range check, merge reduction; ends on the four evaluation claims at the merge point |
+//! | [`training_step`] | the IVC step circuit of training: `verify_step` with `(t, C_D, C_W_t, h)` as the state, the iteration's PCS claims chained into the hash `h` (not yet accumulated) |
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the step circuit wrapping [`step_gadget::verify_step`] (its iteration
-//! variable tied to the IVC state, the accumulator in the IVC state), conv/pool step proofs in-circuit, the succinct
+//! Not built yet (issue 8): the accumulator of the iteration's PCS claims in the IVC state
+//! (today [`training_step`] chains them into a hash), conv/pool step proofs in-circuit, the succinct
 //! decider with its opening of the folded accumulator claim (`docs/recursion.md`).
 
 pub mod accumulator;
@@ -68,6 +69,7 @@ pub mod r1cs;
 pub mod range_gadget;
 pub mod step_gadget;
 pub mod sumcheck_gadget;
+pub mod training_step;
 pub mod transcript;
 
 pub use curve::FoldingCurve;

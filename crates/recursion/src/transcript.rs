@@ -194,6 +194,13 @@ impl G1LimbsVar {
     pub fn limbs(&self) -> &[FpVar<F>; 4] {
         &self.limbs
     }
+
+    /// A point from limbs that are constrained elsewhere: range-checked where they were first
+    /// allocated (e.g. the previous IVC step's output) or public inputs the verifier compares
+    /// with a point's limbs. No constraint is added.
+    pub fn from_limbs(limbs: [FpVar<F>; 4]) -> Self {
+        Self { limbs }
+    }
 }
 
 impl GR1CSVar<F> for G1LimbsVar {
