@@ -10,22 +10,16 @@ use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
-use nn_layers::data::{Dataset, QuantizedDataset};
-use nn_layers::model::{LayerSpec, Model};
-use nn_layers::proof::{
-    commit_dataset, commit_model, dataset_vector, prove_step, ProverKey, StepProof, StepStatement,
-    VerifierKey, TRANSCRIPT_DOMAIN,
-};
-use nn_layers::{FixedConfig, Params, TrainConfig};
-use pcs::{HyperKzg, Srs};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha20Rng;
+use nn_layers::model::Model;
+use nn_layers::proof::{StepProof, StepStatement, VerifierKey, TRANSCRIPT_DOMAIN};
 use recursion::step_gadget::{native_step_claims, verify_step, StepStatementVar};
 use recursion::{G1LimbsVar, PoseidonTranscriptVar};
 use sumcheck::{Transcript, F};
 
-const LOG_SRS: usize = 18;
-const BATCH: usize = 2;
+#[path = "support/dense_run.rs"]
+mod dense_run;
+
+use dense_run::{cfg, model, DenseRun, BATCH};
 
 fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     rayon::ThreadPoolBuilder::new()
@@ -33,30 +27,6 @@ fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
         .build()
         .unwrap()
         .install(f)
-}
-
-fn cfg() -> TrainConfig {
-    TrainConfig::new(FixedConfig::default(), 8).unwrap()
-}
-
-/// `16 → 8 → ReLU → 10`.
-fn model() -> Model {
-    Model::new(
-        "t",
-        vec![16],
-        vec![
-            LayerSpec::Dense {
-                inputs: 16,
-                outputs: 8,
-            },
-            LayerSpec::Relu,
-            LayerSpec::Dense {
-                inputs: 8,
-                outputs: 10,
-            },
-        ],
-    )
-    .unwrap()
 }
 
 struct Fixture {
@@ -70,31 +40,14 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let srs = Srs::dev_setup_u64(7, LOG_SRS).unwrap();
-        let (pk, vk): (ProverKey, VerifierKey) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
-        let model = model();
-        let mut rng = ChaCha20Rng::seed_from_u64(3);
-        let samples = 8;
-        let raw = Dataset {
-            sample_shape: vec![16],
-            pixels: (0..samples * 16).map(|_| rng.gen()).collect(),
-            labels: (0..samples).map(|_| rng.gen_range(0..10)).collect(),
-            num_classes: 10,
-        };
-        let ds = QuantizedDataset::prepare(&raw, &cfg().fixed, 3, None).unwrap();
-        let (layout, values) = dataset_vector(&ds, &model).unwrap();
-        let data = commit_dataset(&pk, &layout, &values).unwrap();
-        let params = Params::init_kaiming(&model, &cfg().fixed, 3).unwrap();
-        let c_w = commit_model(&pk, &model, &params).unwrap();
+        let run = DenseRun::new();
         // Iteration 1: a nonzero row block.
-        let statement = StepStatement::new(&srs.digest(), &model, &cfg(), BATCH, &data, 1, c_w);
-        let out = prove_step(&pk, &model, &cfg(), &statement, &params, &ds, &values).unwrap();
+        let (statement, out) = run.prove(1, &run.params);
         // Iteration 1 + rows/B: the same row block, wrapped around the dataset.
         let t = 1 + (statement.dataset_rows / BATCH) as u64;
-        let wrapped = StepStatement::new(&srs.digest(), &model, &cfg(), BATCH, &data, t, c_w);
-        let wrapped_out = prove_step(&pk, &model, &cfg(), &wrapped, &params, &ds, &values).unwrap();
+        let (wrapped, wrapped_out) = run.prove(t, &run.params);
         Fixture {
-            vk,
+            vk: run.vk,
             statement,
             proof: out.proof,
             wrapped: (wrapped, wrapped_out.proof),

@@ -6,47 +6,18 @@
 
 use std::sync::OnceLock;
 
-use nn_layers::data::{Dataset, QuantizedDataset};
-use nn_layers::model::{LayerSpec, Model};
-use nn_layers::proof::{
-    commit_dataset, commit_model, dataset_vector, prove_step, ProverKey, StepProof, StepStatement,
-    VerifierKey,
-};
-use nn_layers::{FixedConfig, Params, TrainConfig};
-use pcs::{HyperKzg, Srs};
-use rand::{Rng, SeedableRng};
+use nn_layers::proof::{StepProof, StepStatement, VerifierKey};
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use recursion::ivc::{verify, Ivc, IvcParams};
 use recursion::step_gadget::native_step_claims;
 use recursion::training_step::TrainingStep;
 use sumcheck::F;
 
-const LOG_SRS: usize = 18;
-const BATCH: usize = 2;
+#[path = "support/dense_run.rs"]
+mod dense_run;
 
-fn cfg() -> TrainConfig {
-    TrainConfig::new(FixedConfig::default(), 8).unwrap()
-}
-
-/// `16 → 8 → ReLU → 10`.
-fn model() -> Model {
-    Model::new(
-        "t",
-        vec![16],
-        vec![
-            LayerSpec::Dense {
-                inputs: 16,
-                outputs: 8,
-            },
-            LayerSpec::Relu,
-            LayerSpec::Dense {
-                inputs: 8,
-                outputs: 10,
-            },
-        ],
-    )
-    .unwrap()
-}
+use dense_run::{cfg, model, DenseRun, BATCH};
 
 struct Run {
     vk: VerifierKey,
@@ -57,31 +28,18 @@ struct Run {
 fn run() -> &'static Run {
     static R: OnceLock<Run> = OnceLock::new();
     R.get_or_init(|| {
-        let srs = Srs::dev_setup_u64(7, LOG_SRS).unwrap();
-        let (pk, vk): (ProverKey, VerifierKey) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
-        let model = model();
-        let mut rng = ChaCha20Rng::seed_from_u64(3);
-        let samples = 8;
-        let raw = Dataset {
-            sample_shape: vec![16],
-            pixels: (0..samples * 16).map(|_| rng.gen()).collect(),
-            labels: (0..samples).map(|_| rng.gen_range(0..10)).collect(),
-            num_classes: 10,
-        };
-        let ds = QuantizedDataset::prepare(&raw, &cfg().fixed, 3, None).unwrap();
-        let (layout, values) = dataset_vector(&ds, &model).unwrap();
-        let data = commit_dataset(&pk, &layout, &values).unwrap();
-        let mut params = Params::init_kaiming(&model, &cfg().fixed, 3).unwrap();
-        let mut c_w = commit_model(&pk, &model, &params).unwrap();
+        let dense = DenseRun::new();
+        let mut params = dense.params.clone();
         let mut steps = Vec::new();
         for t in 0..3 {
-            let st = StepStatement::new(&srs.digest(), &model, &cfg(), BATCH, &data, t, c_w);
-            let out = prove_step(&pk, &model, &cfg(), &st, &params, &ds, &values).unwrap();
+            let (st, out) = dense.prove(t, &params);
             params = out.updated;
-            c_w = out.new_model_commitment;
             steps.push((st, out.proof));
         }
-        Run { vk, steps }
+        Run {
+            vk: dense.vk,
+            steps,
+        }
     })
 }
 

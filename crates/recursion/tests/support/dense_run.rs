@@ -1,0 +1,102 @@
+//! A small proven dense training setup shared by the step-gadget and training-IVC tests: the
+//! `16 → 8 → ReLU → 10` model, 8 random samples, a dev SRS of 2^18, and a prover for any
+//! iteration from any parameters.
+#![allow(dead_code)]
+
+use nn_layers::data::{Dataset, QuantizedDataset};
+use nn_layers::model::{LayerSpec, Model};
+use nn_layers::proof::{
+    commit_dataset, commit_model, dataset_vector, prove_step, DataCommitment, ProvenStep,
+    ProverKey, StepStatement, VerifierKey,
+};
+use nn_layers::{FixedConfig, Params, TrainConfig};
+use pcs::{HyperKzg, Srs};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+/// log2 of the SRS size.
+pub const LOG_SRS: usize = 18;
+/// Batch size.
+pub const BATCH: usize = 2;
+
+pub fn cfg() -> TrainConfig {
+    TrainConfig::new(FixedConfig::default(), 8).unwrap()
+}
+
+/// `16 → 8 → ReLU → 10`.
+pub fn model() -> Model {
+    Model::new(
+        "t",
+        vec![16],
+        vec![
+            LayerSpec::Dense {
+                inputs: 16,
+                outputs: 8,
+            },
+            LayerSpec::Relu,
+            LayerSpec::Dense {
+                inputs: 8,
+                outputs: 10,
+            },
+        ],
+    )
+    .unwrap()
+}
+
+/// Keys, the committed dataset and the initial parameters.
+pub struct DenseRun {
+    pub srs_digest: [u8; 32],
+    pub pk: ProverKey,
+    pub vk: VerifierKey,
+    pub ds: QuantizedDataset,
+    pub values: Vec<i64>,
+    pub data: DataCommitment,
+    pub params: Params,
+}
+
+impl DenseRun {
+    pub fn new() -> Self {
+        let srs = Srs::dev_setup_u64(7, LOG_SRS).unwrap();
+        let (pk, vk): (ProverKey, VerifierKey) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
+        let model = model();
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let samples = 8;
+        let raw = Dataset {
+            sample_shape: vec![16],
+            pixels: (0..samples * 16).map(|_| rng.gen()).collect(),
+            labels: (0..samples).map(|_| rng.gen_range(0..10)).collect(),
+            num_classes: 10,
+        };
+        let ds = QuantizedDataset::prepare(&raw, &cfg().fixed, 3, None).unwrap();
+        let (layout, values) = dataset_vector(&ds, &model).unwrap();
+        let data = commit_dataset(&pk, &layout, &values).unwrap();
+        let params = Params::init_kaiming(&model, &cfg().fixed, 3).unwrap();
+        Self {
+            srs_digest: srs.digest(),
+            pk,
+            vk,
+            ds,
+            values,
+            data,
+            params,
+        }
+    }
+
+    /// The statement of iteration `t` from `params` and the proof of it.
+    pub fn prove(&self, t: u64, params: &Params) -> (StepStatement, ProvenStep) {
+        let model = model();
+        let c_w = commit_model(&self.pk, &model, params).unwrap();
+        let st = StepStatement::new(&self.srs_digest, &model, &cfg(), BATCH, &self.data, t, c_w);
+        let out = prove_step(
+            &self.pk,
+            &model,
+            &cfg(),
+            &st,
+            params,
+            &self.ds,
+            &self.values,
+        )
+        .unwrap();
+        (st, out)
+    }
+}
