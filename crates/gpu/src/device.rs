@@ -464,6 +464,11 @@ fn cached_ptx(arch: &'static str) -> Result<cudarc::nvrtc::Ptx, GpuError> {
             return Ok(cudarc::nvrtc::Ptx::from_src(text));
         }
     }
+    eprintln!(
+        "compiling the GPU kernels for {arch} with NVRTC (first use; cached in {})",
+        dir.as_ref()
+            .map_or_else(|| "no cache directory".into(), |d| d.display().to_string())
+    );
     let ptx = compile_ptx(Some(arch))?;
     if let (Some(dir), Some(file)) = (dir, file) {
         let tmp = dir.join(format!(".kernels-{}.tmp", std::process::id()));
