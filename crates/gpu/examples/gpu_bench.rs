@@ -120,6 +120,25 @@ fn bases(n: usize) -> Vec<G1Affine> {
         .collect()
 }
 
+/// Time `gpu` and, when `time_cpu`, `cpu`; panic if the GPU fails or the two results differ.
+/// Returns the GPU and CPU medians in ms.
+fn compare<T: PartialEq + std::fmt::Debug, E: std::fmt::Display>(
+    reps: usize,
+    time_cpu: bool,
+    what: &str,
+    gpu: impl FnMut() -> Result<T, E>,
+    cpu: impl FnMut() -> T,
+) -> (f64, Option<f64>) {
+    let (g_ms, g) = time_ms(reps, gpu);
+    let g = g.unwrap_or_else(|e| panic!("GPU {what}: {e}"));
+    let c_ms = time_cpu.then(|| {
+        let (c_ms, c) = time_ms(reps, cpu);
+        assert_eq!(c, g, "GPU {what} differs from the CPU");
+        c_ms
+    });
+    (g_ms, c_ms)
+}
+
 fn fmt_ms(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{v:.2}"))
 }
@@ -154,14 +173,15 @@ fn main() {
     for log_n in args.msm.0..=args.msm.1 {
         let n = 1usize << log_n;
         let b = &max_bases[..n];
+        let timed_cpu = log_n <= args.cpu_max;
         let scalars = random_fr(n, log_n as u64);
-        let (g_ms, g) = time_ms(args.reps, || gpu_msm.try_msm(b, &scalars));
-        let g = g.unwrap_or_else(|e| panic!("GPU MSM 2^{log_n}: {e}"));
-        let cpu = (log_n <= args.cpu_max).then(|| {
-            let (c_ms, c) = time_ms(args.reps, || CpuMsm.msm(b, &scalars));
-            assert_eq!(c, g, "GPU MSM differs from the CPU at 2^{log_n}");
-            c_ms
-        });
+        let (g_ms, cpu) = compare(
+            args.reps,
+            timed_cpu,
+            &format!("field MSM 2^{log_n}"),
+            || gpu_msm.try_msm(b, &scalars),
+            || CpuMsm.msm(b, &scalars),
+        );
         md += &format!(
             "| {log_n} | field | {g_ms:.2} | {} | {} |\n",
             fmt_ms(cpu),
@@ -171,13 +191,13 @@ fn main() {
         let mut rng = ChaCha20Rng::seed_from_u64(log_n as u64);
         let limbs: Vec<u16> = (0..n).map(|_| rng.gen()).collect();
         let s = SmallScalars::U16(&limbs);
-        let (g_ms, g) = time_ms(args.reps, || gpu_msm.try_msm_small(b, s));
-        let g = g.unwrap_or_else(|e| panic!("GPU small MSM 2^{log_n}: {e}"));
-        let cpu = (log_n <= args.cpu_max).then(|| {
-            let (c_ms, c) = time_ms(args.reps, || CpuMsm.msm_small(b, s));
-            assert_eq!(c, g, "GPU u16 MSM differs from the CPU at 2^{log_n}");
-            c_ms
-        });
+        let (g_ms, cpu) = compare(
+            args.reps,
+            timed_cpu,
+            &format!("u16 MSM 2^{log_n}"),
+            || gpu_msm.try_msm_small(b, s),
+            || CpuMsm.msm_small(b, s),
+        );
         md += &format!(
             "| {log_n} | u16 | {g_ms:.2} | {} | {} |\n",
             fmt_ms(cpu),

@@ -8,7 +8,7 @@
 //! `Σ_d d·B_d` by segmented running sums; the host combines the `W` window sums
 //! `Σ_w 2^{cw}·S_w` (Horner, `c·(W−1)` doublings).
 //!
-//! Window width: `c = clamp(log2 n − 3, 4, 16)`, capped at `b`; `c = 1` for bits.
+//! Window width: `c = clamp(⌊log2 n⌋ − 2, 4, 16)`, capped at `b`; `c = 1` for bits.
 //!
 //! The bases of the last call stay on the device: a later call with the same slice (or a prefix
 //! of it) skips the upload. The cache is keyed by address and length and checked against a sample
