@@ -177,4 +177,21 @@ pub enum Error {
     /// The native step verifier rejected the proof (the native reference of the step gadget).
     #[error("native step verifier: {0}")]
     NativeStepRejected(String),
+    /// The opening of the final accumulator claim failed (or its polynomial does not match).
+    #[error("accumulator opening: {0}")]
+    AccumulatorOpening(String),
+    /// A proof file or encoding that does not decode (bad magic, version, lengths, points or
+    /// field elements, trailing bytes).
+    #[error("malformed encoding: {0}")]
+    Serialization(String),
+    /// The polynomial commitment scheme (`pcs`) failed: a commitment or opening the prover could
+    /// not compute, or an opening the verifier rejects (the decider, [`crate::spartan`]). Holds
+    /// the `pcs` error's message, as `pcs::Error` is neither `Clone` nor `Eq`.
+    #[error("polynomial commitment ({what}): {reason}")]
+    Pcs {
+        /// Which commitment or opening.
+        what: &'static str,
+        /// The `pcs` error.
+        reason: String,
+    },
 }

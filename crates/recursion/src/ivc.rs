@@ -10,7 +10,8 @@
 //! u_i  = (C_W, x)          incoming strict instance of F' (the previous step),
 //! C_T                       cross term of the primary fold,
 //! cfU_i                     running CycleFold instance (Grumpkin, relaxed, 13 inputs in Fq),
-//! (C_W^k, C_T^k), k = 1, 2  the two CycleFold instances' witness commitments and cross terms,
+//! (C_W^k, C_T^k), k = 1..2+s  the CycleFold instances' witness commitments and cross terms
+//!                           (two for the primary fold, `s` for the step's own statements),
 //! ```
 //!
 //! and, with `H(pp, i, z_0, z_i, U, cfU)` the Poseidon state hash ([`state_hash`]):
@@ -18,27 +19,31 @@
 //! ```text
 //! base = (i == 0)
 //! if !base: u_i.x == H(pp, i, z_0, z_i, U_i, cfU_i)                     (conditional equality)
-//! if  base: z_i == z_0
+//! if  base: z_i == z_0, cfU_i == cfU_⊥                                   (⊥: the all-zero instances)
 //! (U', [s_W, s_E]) = nifs_gadget::verify_strict(pp, U_i, u_i, C_T)      (r from the transcript;
 //!                                   s_W = (C_W1, C_W2, r, C_W), s_E = (C_E1, C_T, r, C_E))
-//! cfU'  = cyclefold_gadget::verify_strict(cf_pp, cfU_i,  (C_W^1, x = s_W.public_inputs()), C_T^1)
-//! cfU'' = cyclefold_gadget::verify_strict(cf_pp, cfU',   (C_W^2, x = s_E.public_inputs()), C_T^2)
-//! z_{i+1} = F(i, z_i)
-//! U_{i+1}, cfU_{i+1} = base ? (U_⊥, cfU_⊥) : (U', cfU'')                  (⊥: the all-zero instances)
+//! (z_{i+1}, [s_1..s_s]) = F(i, z_i)                  (F's own CycleFold statements, e.g. C' = C + ρ·C_t)
+//! cfU^(0) = cfU_i;  for each s in [s_W, s_E, s_1..s_s], k = 1, 2, …:
+//!     cfU^(k) = cyclefold_gadget::verify_strict(cf_pp, cfU^(k-1), (C_W^k, x = s.public_inputs()), C_T^k)
+//! U_{i+1} = base ? U_⊥ : U';   cfU_{i+1} = cfU^(2+s)
 //! public input: H(pp, i + 1, z_0, z_{i+1}, U_{i+1}, cfU_{i+1})
 //! ```
 //!
-//! The BN254 point equations `C_W = C_W1 + r·C_W2`, `C_E = C_E1 + r·C_T` are not checked in
-//! `F'`: they are the statements of the two CycleFold instances whose public inputs are exactly
-//! the limbs and `r` that `F'` used, and whose folding into `cfU` `F'` verifies (natively: the
+//! At the base case the primary fold is a dummy (`U_0 = U_⊥`, `u_0 = (O, 0)`, `C_T = O`), whose
+//! two statements `O = O + r·O` are true; they are folded like the others, so that `F`'s own
+//! statements of step 0 enter `cfU_1` (F runs at every step, the base included).
+//!
+//! The BN254 point equations `C_W = C_W1 + r·C_W2`, `C_E = C_E1 + r·C_T` (and `F`'s own) are
+//! not checked in `F'`: they are the statements of the CycleFold instances whose public inputs
+//! are exactly the limbs and `r` that `F'` used, and whose folding into `cfU` `F'` verifies (natively: the
 //! Grumpkin commitments have coordinates in `Fr`; `u`, `x` in `Fq` are emulated). The decider
 //! checks that `cfU` is satisfiable, which proves every statement folded into it.
 //!
 //! **Prover** ([`Ivc::prove_step`]), at `i ≥ 1` with `(U_i, W_i)`, `(u_i, w_i)`, `(cfU_i, cfW_i)`:
-//! fold `u_i` into `U_i` (`nifs::prove_strict`: `C_T`, `r`), build the two statements and commit
-//! their CycleFold assignments, fold both into `cfU_i` one after the other, synthesize `F'`,
-//! commit its witness: `u_{i+1}`. At `i = 0`: `U_1 = U_⊥`, `cfU_1 = cfU_⊥`, the other inputs are
-//! dummies (`F'` ignores them).
+//! fold `u_i` into `U_i` (`nifs::prove_strict`: `C_T`, `r`), build the two statements, append
+//! `F`'s own ([`StepCircuit::cyclefold_statements`]), commit their CycleFold assignments, fold
+//! them into `cfU_i` one after the other, synthesize `F'`, commit its witness: `u_{i+1}`. At
+//! `i = 0`: `U_1 = U_⊥`, the primary fold is the dummy one above.
 //!
 //! **Verifier** ([`verify`], non-succinct decider): `i ≥ 1`, `u_i.x = [H(pp, i, z_0, z_i, U_i,
 //! cfU_i)]`, `(u_i, w_i)` satisfies `F'` strictly, `(U_i, W_i)` satisfies it relaxed, `(cfU_i,
@@ -62,11 +67,14 @@ use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError
 use ark_std::rand::RngCore;
 use sumcheck::{PoseidonTranscript, Transcript};
 
-use crate::cyclefold::{self, CycleFoldParams, CycleFoldStatement, Grumpkin, NUM_IO};
+use crate::cyclefold::{
+    self, CycleFoldParams, CycleFoldStatement, CycleFoldStatementVar, Grumpkin, NUM_IO,
+};
 use crate::cyclefold_gadget::{self, encode_native, CycleFoldInstanceVar, GrumpkinVar};
 use crate::error::Error;
 use crate::nifs::{self, NifsParams};
 use crate::nifs_gadget::{self, R1csInstanceVar, RelaxedR1csInstanceVar};
+use crate::pedersen::PedersenKey;
 use crate::r1cs::{
     extract_assignment, R1csInstance, R1csWitness, RelaxedR1csInstance, RelaxedR1csWitness,
 };
@@ -83,19 +91,49 @@ pub const PRIMARY_KEY_LABEL: &[u8] = b"zkpot-ivc-primary";
 /// Label of the CycleFold Pedersen key.
 pub const CYCLEFOLD_KEY_LABEL: &[u8] = b"zkpot-ivc-cyclefold";
 
+/// What a step circuit lays out: the next state and the BN254 point equations it delegates to
+/// CycleFold.
+#[derive(Clone, Debug)]
+pub struct StepOutput {
+    /// `z_{i+1}`.
+    pub z_next: Vec<FpVar<Fr>>,
+    /// Statements `P_out = P_1 + r·P_2` the step relies on but does not check (non-native over
+    /// `Fr`); the augmented circuit folds each into the running CycleFold instance, so the
+    /// decider's check of that instance proves them.
+    pub cyclefold: Vec<CycleFoldStatementVar>,
+}
+
+impl StepOutput {
+    /// A step without CycleFold statements.
+    pub fn state(z_next: Vec<FpVar<Fr>>) -> Self {
+        Self {
+            z_next,
+            cyclefold: Vec::new(),
+        }
+    }
+}
+
 /// One step `z_{i+1} = F(i, z_i)` of an incremental computation, as constraints over `Fr`.
 pub trait StepCircuit {
     /// The length `a` of the state `z`.
     fn arity(&self) -> usize;
 
     /// Lays out `F` on `z_i` (of length [`Self::arity`]) at step `i` and returns `z_{i+1}` (of the
-    /// same length). Must lay out the same constraints for every `i` and in setup mode.
+    /// same length) and the CycleFold statements it delegates. Must lay out the same
+    /// constraints (and the same number of statements) for every `i` and in setup mode.
     fn generate_constraints(
         &self,
         cs: ConstraintSystemRef<Fr>,
         i: &FpVar<Fr>,
         z_i: &[FpVar<Fr>],
-    ) -> Result<Vec<FpVar<Fr>>, Error>;
+    ) -> Result<StepOutput, Error>;
+
+    /// The native values of the statements [`Self::generate_constraints`] will output at step
+    /// `i` from `z_i`, in the same order (the prover commits and folds them before it
+    /// synthesizes the step). None by default.
+    fn cyclefold_statements(&self, _i: u64, _z_i: &[Fr]) -> Result<Vec<CycleFoldStatement>, Error> {
+        Ok(Vec::new())
+    }
 }
 
 /// The native state hash `H(pp, i, z_0, z_i, U, cfU)` (module docs).
@@ -163,8 +201,8 @@ pub struct AugmentedInputs {
     pub comm_t: G1Affine,
     /// `cfU_i`.
     pub cf_acc: RelaxedR1csInstance<Grumpkin>,
-    /// The CycleFold instances for `C_W` and `C_E`, in this order.
-    pub cf_proofs: [CycleFoldProof; 2],
+    /// The CycleFold instances for `C_W`, `C_E` and the step's own statements, in this order.
+    pub cf_proofs: Vec<CycleFoldProof>,
 }
 
 /// What the augmented circuit outputs.
@@ -243,20 +281,11 @@ pub fn synthesize_augmented<S: StepCircuit + ?Sized>(
             .ok_or(SynthesisError::AssignmentMissing)
     })?;
     let cf_acc = CycleFoldInstanceVar::new_witness(cs.clone(), NUM_IO, inputs.map(|v| &v.cf_acc))?;
-    let proof = |k: usize| inputs.and_then(|v| v.cf_proofs.get(k).copied());
-    let cf_w = [
-        grumpkin_witness(&cs, proof(0).map(|p| p.comm_w))?,
-        grumpkin_witness(&cs, proof(1).map(|p| p.comm_w))?,
-    ];
-    let cf_t = [
-        grumpkin_witness(&cs, proof(0).map(|p| p.comm_t))?,
-        grumpkin_witness(&cs, proof(1).map(|p| p.comm_t))?,
-    ];
-
     let is_base = i.is_zero()?;
     let not_base = !&is_base;
 
-    // The incoming instance's public input is the hash of the state it claims.
+    // The incoming instance's public input is the hash of the state it claims; at the base case
+    // the state is `z_0` and the running CycleFold instance is the zero one.
     let cf_enc = cf_acc.encode()?;
     let mut elems = vec![pp.clone(), i.clone()];
     elems.extend_from_slice(&z_0);
@@ -273,32 +302,14 @@ pub fn synthesize_augmented<S: StepCircuit + ?Sized>(
     for (a, b) in z_i.iter().zip(&z_0) {
         a.conditional_enforce_equal(b, &is_base)?;
     }
+    for e in cf_enc.elements() {
+        e.conditional_enforce_equal(&FpVar::zero(), &is_base)?;
+    }
 
-    // Primary fold, its two CycleFold statements folded into cfU.
+    // The primary fold and the step; then every CycleFold statement folded into cfU.
     let fold = nifs_gadget::verify_strict(&pp, &acc, &inc, &comm_t)?;
-    let cf_pp = FpVar::constant(cf_pp);
-    let [cf_w1, cf_w2] = &cf_w;
-    let [cf_t1, cf_t2] = &cf_t;
-    let cf1 = cyclefold_gadget::verify_strict(
-        &cf_pp,
-        &cf_acc,
-        &cf_enc,
-        cf_w1,
-        &fold.cyclefold_w.public_inputs(),
-        cf_t1,
-    )?;
-    let cf1_enc = cf1.folded.encode()?;
-    let cf2 = cyclefold_gadget::verify_strict(
-        &cf_pp,
-        &cf1.folded,
-        &cf1_enc,
-        cf_w2,
-        &fold.cyclefold_e.public_inputs(),
-        cf_t2,
-    )?;
-
-    // The step.
-    let z_next = step.generate_constraints(cs.clone(), &i, &z_i)?;
+    let step_out = step.generate_constraints(cs.clone(), &i, &z_i)?;
+    let z_next = step_out.z_next;
     if z_next.len() != a {
         return Err(Error::LengthMismatch {
             what: "z_{i+1}",
@@ -306,17 +317,47 @@ pub fn synthesize_augmented<S: StepCircuit + ?Sized>(
             actual: z_next.len(),
         });
     }
+    let statements: Vec<&CycleFoldStatementVar> = [&fold.cyclefold_w, &fold.cyclefold_e]
+        .into_iter()
+        .chain(&step_out.cyclefold)
+        .collect();
+    if let Some(v) = inputs {
+        if v.cf_proofs.len() != statements.len() {
+            return Err(Error::LengthMismatch {
+                what: "CycleFold proofs",
+                expected: statements.len(),
+                actual: v.cf_proofs.len(),
+            });
+        }
+    }
+    let cf_pp = FpVar::constant(cf_pp);
+    let mut cf_running = cf_acc;
+    let mut cf_running_enc = cf_enc;
+    for (k, s) in statements.into_iter().enumerate() {
+        let proof = inputs.and_then(|v| v.cf_proofs.get(k).copied());
+        let comm_w = grumpkin_witness(&cs, proof.map(|p| p.comm_w))?;
+        let comm_t = grumpkin_witness(&cs, proof.map(|p| p.comm_t))?;
+        let folded = cyclefold_gadget::verify_strict(
+            &cf_pp,
+            &cf_running,
+            &cf_running_enc,
+            &comm_w,
+            &s.public_inputs(),
+            &comm_t,
+        )?;
+        cf_running = folded.folded;
+        cf_running_enc = cf_running.encode()?;
+    }
 
-    // The new state: the folded instances, or the all-zero ones at the base case.
+    // The new state: the folded primary instance (the zero one at the base case) and cfU.
     let not_base_fp = FpVar::from(not_base);
-    let mut folded = primary_elements(&fold.folded);
-    folded.extend(cf2.folded.encode()?.elements());
     let mut elems = vec![pp, &i + FpVar::one()];
     elems.extend_from_slice(&z_0);
     elems.extend_from_slice(&z_next);
-    for e in folded {
+    for e in primary_elements(&fold.folded) {
         elems.push(e * &not_base_fp);
     }
+    elems.extend(cf_running_enc.elements());
     let hash = state_hash_var(cs.clone(), &elems)?;
     let out = FpVar::new_input(cs.clone(), || hash.value())?;
     out.enforce_equal(&hash)?;
@@ -337,12 +378,23 @@ impl<S: StepCircuit> IvcParams<S> {
     /// (setup-mode synthesis) and key (hiding keys, labels [`PRIMARY_KEY_LABEL`],
     /// [`CYCLEFOLD_KEY_LABEL`]).
     pub fn setup(step: S) -> Result<Self, Error> {
+        Self::setup_with(step, |n| PedersenKey::new(PRIMARY_KEY_LABEL, n, true))
+    }
+
+    /// [`Self::setup`] with the primary key made by `primary_key(n)` for the `n` generators the
+    /// augmented circuit needs (`max(|W|, m)`), e.g. [`PedersenKey::from_bases`] over the
+    /// HyperKZG SRS for a decider that opens `W` and `E` with HyperKZG.
+    pub fn setup_with(
+        step: S,
+        primary_key: impl FnOnce(usize) -> Result<PedersenKey, Error>,
+    ) -> Result<Self, Error> {
         let cf = cyclefold::setup(CYCLEFOLD_KEY_LABEL, true)?;
         let cs = ConstraintSystem::new_ref();
         cs.set_mode(SynthesisMode::Setup);
         synthesize_augmented(cs.clone(), &step, cf.digest(), None)?;
         let shape = crate::r1cs::R1csShape::from_constraint_system(&cs)?;
-        let primary = NifsParams::setup(shape, PRIMARY_KEY_LABEL, true)?;
+        let key = primary_key(shape.num_witness().max(shape.num_constraints()))?;
+        let primary = NifsParams::new(shape, key)?;
         Ok(Self {
             step,
             primary,
@@ -444,29 +496,16 @@ impl<S: StepCircuit> Ivc<S> {
         let st = &self.state;
         let primary = &self.params.primary;
         let cfp = &self.params.cyclefold;
-        let (inputs, next_acc, next_acc_w, next_cf, next_cf_w) = if st.i == 0 {
-            let zero_cf = CycleFoldProof {
-                comm_w: ark_grumpkin::Affine::zero(),
-                comm_t: ark_grumpkin::Affine::zero(),
-            };
-            let inputs = AugmentedInputs {
-                pp: primary.digest(),
-                i: 0,
-                z_0: st.z_0.clone(),
-                z_i: st.z_i.clone(),
-                acc: st.acc.clone(),
-                inc: st.inc.clone(),
-                comm_t: G1Affine::zero(),
-                cf_acc: st.cf_acc.clone(),
-                cf_proofs: [zero_cf; 2],
-            };
-            (
-                inputs,
-                st.acc.clone(),
-                st.acc_w.clone(),
-                st.cf_acc.clone(),
-                st.cf_acc_w.clone(),
-            )
+        // The primary fold (a dummy at the base case: U_1 = U_⊥) and its two statements.
+        let (comm_t, next_acc, next_acc_w, r) = if st.i == 0 {
+            let comm_t = G1Affine::zero();
+            let r = nifs::challenge_u128(
+                primary,
+                &st.acc,
+                &RelaxedR1csInstance::from_strict(&st.inc),
+                &comm_t,
+            )?;
+            (comm_t, st.acc.clone(), st.acc_w.clone(), r)
         } else {
             let (proof, acc, acc_w) =
                 nifs::prove_strict(primary, &st.acc, &st.acc_w, &st.inc, &st.inc_w, rng)?;
@@ -476,34 +515,37 @@ impl<S: StepCircuit> Ivc<S> {
                 &RelaxedR1csInstance::from_strict(&st.inc),
                 &proof.comm_t,
             )?;
-            let s_w = CycleFoldStatement::new(st.acc.comm_w, st.inc.comm_w, r)?;
-            let s_e = CycleFoldStatement::new(st.acc.comm_e, proof.comm_t, r)?;
-            let (cu1, cw1) = cyclefold::commit_statement(cfp, &s_w, rng)?;
-            let (cf_p1, cf1, cf1_w) =
-                nifs::prove_strict(cfp, &st.cf_acc, &st.cf_acc_w, &cu1, &cw1, rng)?;
-            let (cu2, cw2) = cyclefold::commit_statement(cfp, &s_e, rng)?;
-            let (cf_p2, cf2, cf2_w) = nifs::prove_strict(cfp, &cf1, &cf1_w, &cu2, &cw2, rng)?;
-            let inputs = AugmentedInputs {
-                pp: primary.digest(),
-                i: st.i,
-                z_0: st.z_0.clone(),
-                z_i: st.z_i.clone(),
-                acc: st.acc.clone(),
-                inc: st.inc.clone(),
-                comm_t: proof.comm_t,
-                cf_acc: st.cf_acc.clone(),
-                cf_proofs: [
-                    CycleFoldProof {
-                        comm_w: cu1.comm_w,
-                        comm_t: cf_p1.comm_t,
-                    },
-                    CycleFoldProof {
-                        comm_w: cu2.comm_w,
-                        comm_t: cf_p2.comm_t,
-                    },
-                ],
-            };
-            (inputs, acc, acc_w, cf2, cf2_w)
+            (proof.comm_t, acc, acc_w, r)
+        };
+        let mut statements = vec![
+            CycleFoldStatement::new(st.acc.comm_w, st.inc.comm_w, r)?,
+            CycleFoldStatement::new(st.acc.comm_e, comm_t, r)?,
+        ];
+        statements.extend(self.params.step.cyclefold_statements(st.i, &st.z_i)?);
+        let mut next_cf = st.cf_acc.clone();
+        let mut next_cf_w = st.cf_acc_w.clone();
+        let mut cf_proofs = Vec::with_capacity(statements.len());
+        for s in &statements {
+            let (cu, cw) = cyclefold::commit_statement(cfp, s, rng)?;
+            let (p, folded, folded_w) =
+                nifs::prove_strict(cfp, &next_cf, &next_cf_w, &cu, &cw, rng)?;
+            cf_proofs.push(CycleFoldProof {
+                comm_w: cu.comm_w,
+                comm_t: p.comm_t,
+            });
+            next_cf = folded;
+            next_cf_w = folded_w;
+        }
+        let inputs = AugmentedInputs {
+            pp: primary.digest(),
+            i: st.i,
+            z_0: st.z_0.clone(),
+            z_i: st.z_i.clone(),
+            acc: st.acc.clone(),
+            inc: st.inc.clone(),
+            comm_t,
+            cf_acc: st.cf_acc.clone(),
+            cf_proofs,
         };
 
         let cs = ConstraintSystem::new_ref();

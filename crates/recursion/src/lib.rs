@@ -47,18 +47,22 @@
 //! | [`ivc`] | Nova + CycleFold IVC: [`ivc::StepCircuit`], the augmented circuit, [`ivc::Ivc`] (prover), [`ivc::verify`] (non-succinct decider), the state hash |
 //! | [`range_gadget`] | the in-circuit twin of `gkr`'s range-check verifier: logUp roots, the fractional-GKR layers, leaf checks with the table MLEs, output claims |
 //! | [`step_gadget`] | the in-circuit verifier of one dense (`Dense (Relu Dense)*`) step proof up to the PCS opening: statement, layer groups, matmul and zkReLU sumchecks, limb compositions, range check, merge reduction; ends on the four evaluation claims at the merge point |
-//! | [`training_step`] | the IVC step circuit of training: `verify_step` with `(t, C_D, C_W_t, h)` as the state, the iteration's PCS claims chained into the hash `h` (not yet accumulated) |
+//! | [`training_step`] | the IVC step circuit of training: `verify_step`, then the iteration's four PCS claims folded into the accumulator; state `(t, C_D, C_W_t, C_acc, r_acc, v_acc)`; the native folds ([`training_step::accumulate_step`]) and the accumulator opening |
+//! | [`training_proof`] | the constant-size proof of a training run: [`training_proof::TrainingKeys`], [`training_proof::TrainingProver`] (fold each iteration, prove), [`training_proof::verify`], the `ZKPOTFLD` encoding |
+//! | [`decider`] | the succinct decider of the IVC: Nova's last fold, Spartan on the folded primary instance (primary key over the HyperKZG SRS), the CycleFold instance in the clear |
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
+//! | [`spartan`] | the succinct decider: a Spartan-style argument (two sumchecks, one multi-point HyperKZG opening of `W` and `E`) that a committed relaxed R1CS instance is satisfied: [`spartan::SpartanKey`], [`spartan::prove`], [`spartan::verify`] |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): the accumulator of the iteration's PCS claims in the IVC state
-//! (today [`training_step`] chains them into a hash), conv/pool step proofs in-circuit, the succinct
-//! decider with its opening of the folded accumulator claim (`docs/recursion.md`).
+//! Not built yet (issue 8): conv/pool step proofs in-circuit, a succinct proof of the CycleFold
+//! instance (it is checked in the clear), a preprocessed (SPARK-style) matrix evaluation for the
+//! Spartan verifier, zero-knowledge of the decider (`docs/recursion.md`).
 
 pub mod accumulator;
 pub mod curve;
 pub mod cyclefold;
 pub mod cyclefold_gadget;
+pub mod decider;
 pub mod error;
 pub mod ivc;
 pub mod multi_eval_gadget;
@@ -67,8 +71,10 @@ pub mod nifs_gadget;
 pub mod pedersen;
 pub mod r1cs;
 pub mod range_gadget;
+pub mod spartan;
 pub mod step_gadget;
 pub mod sumcheck_gadget;
+pub mod training_proof;
 pub mod training_step;
 pub mod transcript;
 

@@ -32,8 +32,15 @@
 //! knows.
 //!
 //! [`PedersenKey::digest`] is SHA-256 over `domain ‖ "key" ‖ u64(|label|) ‖ label ‖
-//! u64(n) ‖ u8(hiding)`: the key is a deterministic function of these (its fields are private
-//! and [`PedersenKey::new`] is its only constructor), so this names it.
+//! u64(n) ‖ u8(hiding)`: the key is a deterministic function of these, so this names it.
+//!
+//! **Keys over a PCS's bases** ([`PedersenKey::from_bases`]). A decider that opens `W` and `E`
+//! with HyperKZG needs them committed under HyperKZG's bases: the SRS powers `G_i = τ^i·G`, so
+//! that `Com(v; 0)` *is* the PCS commitment to `v`. Binding then rests on nobody knowing `τ`
+//! (the SRS's own assumption; a dev SRS's `τ` is known to whoever knows its seed). `H` is still
+//! hashed to the curve under the label, so `r·H` hides. The digest is SHA-256 over
+//! `domain ‖ "bases" ‖ bases digest ‖ u64(|label|) ‖ label ‖ u64(n) ‖ u8(hiding)`, with the
+//! bases digest supplied by the caller (the SRS digest).
 
 use ark_bn254::{G1Affine, G1Projective};
 use ark_ff::Zero;
@@ -88,6 +95,44 @@ impl<C: FoldingCurve> PedersenKey<C> {
         let mut h = Sha256::new();
         h.update(C::PEDERSEN_DOMAIN);
         h.update(b"key");
+        h.update((label.len() as u64).to_le_bytes());
+        h.update(label);
+        h.update((n as u64).to_le_bytes());
+        h.update([u8::from(hiding)]);
+        Ok(Self {
+            label: label.to_vec(),
+            generators,
+            blinding,
+            digest: h.finalize().into(),
+        })
+    }
+
+    /// A key whose vector generators are `bases[..n]` (e.g. HyperKZG's SRS powers, named by
+    /// `bases_digest`) and whose `H`, if `hiding`, is hashed to the curve from `label` (module
+    /// docs). Errors if fewer than `n` bases are given.
+    pub fn from_bases(
+        label: &[u8],
+        bases: &[C::Affine],
+        bases_digest: [u8; 32],
+        n: usize,
+        hiding: bool,
+    ) -> Result<Self, Error> {
+        let generators = bases
+            .get(..n)
+            .ok_or(Error::KeyTooShort {
+                needed: n,
+                available: bases.len(),
+            })?
+            .to_vec();
+        let blinding = if hiding {
+            Some(C::hash_to_curve(label, GeneratorIndex::Blinding)?)
+        } else {
+            None
+        };
+        let mut h = Sha256::new();
+        h.update(C::PEDERSEN_DOMAIN);
+        h.update(b"bases");
+        h.update(bases_digest);
         h.update((label.len() as u64).to_le_bytes());
         h.update(label);
         h.update((n as u64).to_le_bytes());

@@ -1,58 +1,80 @@
 //! The IVC step circuit of training ([`TrainingStep`]): one iteration's dense step proof verified
-//! in-circuit ([`step_gadget::verify_step`]), with the statement chained through the IVC state.
+//! in-circuit ([`step_gadget::verify_step`]) and its four PCS claims folded into the running
+//! accumulator ([`accumulator::verify_gadget`]), with the statement chained through the state.
 //!
-//! State `z = (t, C_D, C_W_t, h)` (10 elements; points as their four transcript limbs):
+//! State `z = (t, C_D, C_W_t, C_acc, r_acc, v_acc)` (`14 + n` elements; points as their four
+//! transcript limbs, `n` the merge's number of variables):
 //!
 //! ```text
-//! statement_t = (params_digest, B, rows, t, C_D, C_W_t)      params_digest, B, rows: constants
-//! (r, e, C_W_{t+1}, C_aux) = verify_step(statement_t, π_t)  in-circuit, up to the PCS opening
-//! h' = H(h, C_D, C_W_t, C_W_{t+1}, C_aux, r, e)             Poseidon, domain CLAIMS_DOMAIN
-//! z' = (t + 1, C_D, C_W_{t+1}, h')
+//! statement_t = (params_digest, B, rows, t, C_D, C_W_t)        params_digest, B, rows: constants
+//! (r, e, C_W_{t+1}, C_aux) = verify_step(statement_t, π_t)    in-circuit, up to the PCS opening
+//! acc_0 = (C_acc, r_acc, v_acc)
+//! acc_k = fold(acc_{k-1}, (C_k, r, e_k))  for (C_k, e_k) in (C_D, e_D), (C_W_t, e_W), (C_W_{t+1}, e_W'), (C_aux, e_aux)
+//!         (accumulator::verify_gadget on one transcript "zkpot-ivc-acc-fold" per step;
+//!          C_acc_k = C_acc_{k-1} + ρ_k·C_k is delegated to CycleFold: four statements per step)
+//! z' = (t + 1, C_D, C_W_{t+1}, acc_4)
 //! ```
 //!
-//! `z_0 = (0, C_D, C_W_0, 0)` is public: the verifier recomputes it from the run's statement.
-//! Each step's proof is the step's witness, handed to the circuit with [`TrainingStep::set_proof`]
-//! before [`crate::ivc::Ivc::prove_step`].
+//! `z_0 = (0, C_D, C_W_0, O, 0^n, 0)` is public: the verifier rebuilds it from the run's
+//! statement ([`TrainingStep::initial_state`]; the empty accumulator is the zero polynomial).
+//! Each step's witness ([`StepWitness`]: the step proof, the four fold proofs and the folded
+//! commitments) is handed to the circuit with [`TrainingStep::set_witness`] before
+//! [`crate::ivc::Ivc::prove_step`]; [`accumulate_step`] computes it natively.
 //!
-//! **What is not proven here.** `verify_step` stops at the merge: each iteration leaves four
-//! evaluation claims `pad(P)(r) = e_P` on `C_D, C_W_t, C_W_{t+1}, C_aux` that only a PCS opening
-//! settles. This circuit does not accumulate them; it chains them into `h`, so a verifier holding
-//! every iteration's claims (`(C_aux, r, e)` per step, linear in the run) can check them against
-//! `h` and open them, and nothing can be dropped or altered. Folding them into a constant-size
-//! accumulator in the state (`accumulator`, a third CycleFold instance) is what makes the final
-//! proof constant-size; that is the next step of issue 8 (`docs/recursion.md`).
+//! **What the final state proves.** Every iteration's step proof verified up to its four
+//! evaluation claims, and those claims folded into `(C_acc, r_acc, v_acc)`: if any claim was
+//! false, the final accumulator claim is false except with probability `≈ 2^-127` per fold
+//! (`docs/recursion.md`, claim folding). So the run is proven by the IVC's decider plus **one**
+//! HyperKZG opening of `C_acc` at `r_acc` to `v_acc` ([`open_accumulator`],
+//! [`verify_accumulator`]), whatever the number of iterations.
 
 use std::sync::Mutex;
 
 use ark_bn254::{Fr, G1Affine};
+use ark_ff::{BigInteger, PrimeField};
+use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
-use ark_relations::gr1cs::ConstraintSystemRef;
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use nn_layers::model::Model;
-use nn_layers::proof::{StepProof, StepStatement, TRANSCRIPT_DOMAIN};
+use nn_layers::proof::{StepLayout, StepProof, StepStatement, TRANSCRIPT_DOMAIN};
 use nn_layers::TrainConfig;
+use pcs::hyperkzg::{Commitment, Proof as KzgProof, ProverKey, VerifierKey};
+use pcs::{HyperKzg, MultilinearPcs};
 use sumcheck::transcript::g1_to_limbs;
-use sumcheck::{PoseidonTranscript, Transcript};
+use sumcheck::{MultilinearPoly, PoseidonTranscript, Transcript};
 
+use crate::accumulator::{self, AccumulatorClaim, AccumulatorClaimVar, FoldProof, FoldProofVar};
+use crate::cyclefold::{limbs_to_g1, CycleFoldStatement};
 use crate::error::Error;
-use crate::ivc::StepCircuit;
+use crate::ivc::{StepCircuit, StepOutput};
 use crate::step_gadget::{verify_step, NativeStepClaims, StepStatementVar};
 use crate::transcript::{G1LimbsVar, PoseidonTranscriptVar};
 
-/// Domain of the claims hash.
-pub const CLAIMS_DOMAIN: &[u8] = b"zkpot-ivc-claims";
-/// Label of the previous claims hash.
-pub const LABEL_CLAIMS_PREV: &[u8] = b"claims_prev";
-/// Label of one iteration's claims.
-pub const LABEL_CLAIMS_STEP: &[u8] = b"claims_step";
-/// Label of the claims hash squeeze.
-pub const LABEL_CLAIMS_HASH: &[u8] = b"claims_hash";
+/// Domain of the transcript of one iteration's accumulator folds.
+pub const ACC_FOLD_DOMAIN: &[u8] = b"zkpot-ivc-acc-fold";
+/// Domain of the transcript of the final accumulator opening.
+pub const ACC_OPEN_DOMAIN: &[u8] = b"zkpot-ivc-acc-open";
+/// Claims folded per iteration: `(D, W_t, W_{t+1}, aux)`.
+pub const CLAIMS_PER_STEP: usize = 4;
+/// State elements before the accumulator point: `t`, `C_D` (4), `C_W_t` (4), `C_acc` (4).
+const HEAD: usize = 13;
 
-/// Length of the state `(t, C_D (4), C_W_t (4), h)`.
-pub const ARITY: usize = 10;
+/// What one step of the circuit needs besides the state: the iteration's step proof, the proofs
+/// of its four accumulator folds and the accumulator commitment after each.
+#[derive(Clone, Debug)]
+pub struct StepWitness {
+    /// The step proof of iteration `t`.
+    pub proof: StepProof,
+    /// The fold proofs, in the order `(D, W_t, W_{t+1}, aux)`.
+    pub folds: Vec<FoldProof>,
+    /// The four statements `C_acc_k = C_acc_{k-1} + ρ_k·C_k` (the folded commitments).
+    pub statements: Vec<CycleFoldStatement>,
+}
 
-/// The step circuit: verify iteration `t`'s dense step proof and advance the state. A clone has
-/// an empty witness slot ([`Self::set_proof`]), so IVCs built from cloned parameters never see
-/// each other's witnesses.
+/// The step circuit: verify iteration `t`'s dense step proof, fold its claims into the
+/// accumulator and advance the state. A clone has an empty witness slot
+/// ([`Self::set_witness`]), so IVCs built from cloned parameters never see each other's
+/// witnesses.
 #[derive(Debug)]
 pub struct TrainingStep {
     model: Model,
@@ -60,70 +82,110 @@ pub struct TrainingStep {
     params_digest: [u8; 32],
     batch_size: usize,
     dataset_rows: usize,
-    proof: Mutex<Option<StepProof>>,
+    acc_vars: usize,
+    witness: Mutex<Option<StepWitness>>,
+}
+
+/// The merge's number of variables for a run of `model` at batch `batch` over `rows` rows: the
+/// largest of `(D, W, W, aux)`.
+pub fn accumulator_vars(
+    model: &Model,
+    cfg: &TrainConfig,
+    batch: usize,
+    rows: usize,
+) -> Result<usize, Error> {
+    let layout = StepLayout::new(model, cfg, batch, rows)
+        .map_err(|e| Error::NativeStepRejected(e.to_string()))?;
+    Ok([
+        layout.data.num_vars(),
+        layout.model.num_vars() as usize,
+        layout.aux.num_vars() as usize,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0))
 }
 
 impl TrainingStep {
     /// The circuit for the run whose statements share `statement`'s parameters digest, batch
     /// size and dataset size (its iteration and commitments are ignored).
-    pub fn new(model: Model, cfg: TrainConfig, statement: &StepStatement) -> Self {
-        Self {
+    pub fn new(model: Model, cfg: TrainConfig, statement: &StepStatement) -> Result<Self, Error> {
+        let acc_vars =
+            accumulator_vars(&model, &cfg, statement.batch_size, statement.dataset_rows)?;
+        Ok(Self {
             model,
             cfg,
             params_digest: statement.params_digest,
             batch_size: statement.batch_size,
             dataset_rows: statement.dataset_rows,
-            proof: Mutex::new(None),
-        }
+            acc_vars,
+            witness: Mutex::new(None),
+        })
+    }
+
+    /// The accumulator's number of variables `n`.
+    pub fn acc_vars(&self) -> usize {
+        self.acc_vars
     }
 
     /// The witness of the next step to prove.
-    pub fn set_proof(&self, proof: StepProof) {
-        *self.proof.lock().unwrap_or_else(|p| p.into_inner()) = Some(proof);
+    pub fn set_witness(&self, witness: StepWitness) {
+        *self.witness.lock().unwrap_or_else(|p| p.into_inner()) = Some(witness);
     }
 
-    /// `z_0 = (0, C_D, C_W_0, 0)`.
-    pub fn initial_state(data_commitment: &G1Affine, model_commitment: &G1Affine) -> Vec<Fr> {
-        let mut z = vec![Fr::from(0u64)];
-        z.extend(g1_to_limbs(data_commitment));
-        z.extend(g1_to_limbs(model_commitment));
-        z.push(Fr::from(0u64));
+    fn witness(&self) -> Option<StepWitness> {
+        self.witness
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// `z = (t, C_D, C_W, C_acc, r_acc, v_acc)`.
+    pub fn state(t: u64, data: &G1Affine, model: &G1Affine, acc: &AccumulatorClaim) -> Vec<Fr> {
+        let mut z = vec![Fr::from(t)];
+        z.extend(g1_to_limbs(data));
+        z.extend(g1_to_limbs(model));
+        z.extend(g1_to_limbs(&acc.commitment.0));
+        z.extend_from_slice(&acc.point);
+        z.push(acc.value);
         z
     }
 
-    /// The native `z_{t+1}` from `z_t` and the native verifier's claims of step `t`
-    /// ([`crate::step_gadget::native_step_claims`]) and `C_aux_t`.
-    pub fn next_state(
+    /// `z_0 = (0, C_D, C_W_0, O, 0^n, 0)`.
+    pub fn initial_state(&self, data: &G1Affine, model: &G1Affine) -> Vec<Fr> {
+        Self::state(0, data, model, &AccumulatorClaim::zero(self.acc_vars))
+    }
+
+    /// Reads `(t, C_D, C_W_t, acc)` back from a state of this circuit's arity (the points
+    /// decoded from their limbs; an error if they are not canonical points).
+    pub fn parse_state(
+        &self,
         z: &[Fr],
-        claims: &NativeStepClaims,
-        aux: &G1Affine,
-    ) -> Result<Vec<Fr>, Error> {
-        if z.len() != ARITY {
+    ) -> Result<(u64, G1Affine, G1Affine, AccumulatorClaim), Error> {
+        if z.len() != self.arity() {
             return Err(Error::LengthMismatch {
                 what: "training state",
-                expected: ARITY,
+                expected: self.arity(),
                 actual: z.len(),
             });
         }
-        let new_model = g1_to_limbs(&claims.new_model);
-        let mut t = PoseidonTranscript::new(CLAIMS_DOMAIN);
-        t.append_field(LABEL_CLAIMS_PREV, &z[9]);
-        t.append_fields(
-            LABEL_CLAIMS_STEP,
-            &claims_vector(
-                &z[1..9],
-                &new_model,
-                &g1_to_limbs(aux),
-                &claims.r,
-                &claims.evals,
-            ),
-        );
-        let h = t.challenge(LABEL_CLAIMS_HASH);
-        let mut next = vec![z[0] + Fr::from(1u64)];
-        next.extend_from_slice(&z[1..5]);
-        next.extend(new_model);
-        next.push(h);
-        Ok(next)
+        let point = |k: usize| limbs_to_g1(&[z[k], z[k + 1], z[k + 2], z[k + 3]]);
+        let t_bytes = z[0].into_bigint().to_bytes_le();
+        if t_bytes[8..].iter().any(|b| *b != 0) {
+            return Err(Error::Malformed {
+                what: "training state: iteration above 2^64",
+            });
+        }
+        let t = u64::from_le_bytes(t_bytes[..8].try_into().map_err(|_| Error::Malformed {
+            what: "training state: iteration",
+        })?);
+        let n = self.acc_vars;
+        let acc = AccumulatorClaim {
+            commitment: Commitment(point(9)?),
+            point: z[HEAD..HEAD + n].to_vec(),
+            value: z[HEAD + n],
+        };
+        Ok((t, point(1)?, point(5)?, acc))
     }
 }
 
@@ -135,19 +197,166 @@ impl Clone for TrainingStep {
             params_digest: self.params_digest,
             batch_size: self.batch_size,
             dataset_rows: self.dataset_rows,
-            proof: Mutex::new(None),
+            acc_vars: self.acc_vars,
+            witness: Mutex::new(None),
         }
     }
 }
 
-/// `(C_D, C_W_t, C_W_{t+1}, C_aux, r, e)` as one vector (native and in-circuit share the order).
-fn claims_vector<T: Clone>(dw: &[T], new_model: &[T], aux: &[T], r: &[T], e: &[T]) -> Vec<T> {
-    [dw, new_model, aux, r, e].concat()
+/// The prover's accumulator: the claim and the polynomial behind it.
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    /// `(C_acc, r_acc, v_acc)`.
+    pub claim: AccumulatorClaim,
+    /// `acc`, on `n` variables.
+    pub poly: MultilinearPoly,
+}
+
+impl Accumulator {
+    /// The empty accumulator on `n` variables.
+    pub fn empty(n: usize) -> Result<Self, Error> {
+        Ok(Self {
+            claim: AccumulatorClaim::zero(n),
+            poly: MultilinearPoly::new(vec![Fr::from(0u64); 1 << n]).map_err(Error::Sumcheck)?,
+        })
+    }
+}
+
+/// `P` zero-padded to `n` variables (the merge's `pad(P)`: `P` on the low variables).
+fn padded(values: &[i64], n: usize) -> Result<MultilinearPoly, Error> {
+    if values.len() > 1 << n {
+        return Err(Error::DimensionMismatch {
+            expected: 1 << n,
+            actual: values.len(),
+        });
+    }
+    let mut v = vec![Fr::from(0u64); 1 << n];
+    v.iter_mut()
+        .zip(values)
+        .for_each(|(o, x)| *o = Fr::from(*x));
+    MultilinearPoly::new(v).map_err(Error::Sumcheck)
+}
+
+/// The committed vectors of one iteration, as the step prover committed them.
+#[derive(Clone, Copy, Debug)]
+pub struct StepVectors<'a> {
+    /// The dataset vector `D`.
+    pub data: &'a [i64],
+    /// `W_t`.
+    pub model: &'a [i64],
+    /// `W_{t+1}`.
+    pub next_model: &'a [i64],
+    /// The step's aux vector.
+    pub aux: &'a [i64],
+}
+
+/// Prover side of one step's folds: folds the four claims of `claims` (the native verifier's,
+/// [`crate::step_gadget::native_step_claims`]) on `(C_D, C_W_t, C_W_{t+1}, C_aux)` of
+/// `statement` and `proof` into `acc`, and returns the circuit's witness and the new accumulator.
+pub fn accumulate_step(
+    acc: &Accumulator,
+    statement: &StepStatement,
+    proof: &StepProof,
+    claims: &NativeStepClaims,
+    vectors: StepVectors<'_>,
+) -> Result<(StepWitness, Accumulator), Error> {
+    let n = acc.claim.num_vars();
+    if claims.r.len() != n || claims.evals.len() != CLAIMS_PER_STEP {
+        return Err(Error::DimensionMismatch {
+            expected: n,
+            actual: claims.r.len(),
+        });
+    }
+    let commitments = [
+        statement.data_commitment,
+        statement.model_commitment,
+        proof.new_model,
+        proof.aux,
+    ];
+    let values = [vectors.data, vectors.model, vectors.next_model, vectors.aux];
+    let mut t = PoseidonTranscript::new(ACC_FOLD_DOMAIN);
+    let mut cur = acc.clone();
+    let mut folds = Vec::with_capacity(CLAIMS_PER_STEP);
+    let mut statements = Vec::with_capacity(CLAIMS_PER_STEP);
+    for ((c, v), e) in commitments.iter().zip(values).zip(&claims.evals) {
+        let new = AccumulatorClaim {
+            commitment: Commitment(*c),
+            point: claims.r.clone(),
+            value: *e,
+        };
+        let poly = padded(v, n)?;
+        let out = accumulator::prove(&cur.claim, &cur.poly, &new, &poly, &mut t)?;
+        statements.push(CycleFoldStatement::new(
+            cur.claim.commitment.0,
+            *c,
+            rho_u128(&out.challenges.rho)?,
+        )?);
+        folds.push(out.proof);
+        cur = Accumulator {
+            claim: out.acc,
+            poly: out.poly,
+        };
+    }
+    let witness = StepWitness {
+        proof: proof.clone(),
+        folds,
+        statements,
+    };
+    Ok((witness, cur))
+}
+
+fn rho_u128(rho: &Fr) -> Result<u128, Error> {
+    let bytes = rho.into_bigint().to_bytes_le();
+    if bytes[16..].iter().any(|b| *b != 0) {
+        return Err(Error::Malformed {
+            what: "accumulator ρ above 2^128",
+        });
+    }
+    let mut lo = [0u8; 16];
+    lo.copy_from_slice(&bytes[..16]);
+    Ok(u128::from_le_bytes(lo))
+}
+
+/// The mandatory opening of the final accumulator: `acc(r_acc) = v_acc` against `C_acc`.
+pub fn open_accumulator(pk: &ProverKey, acc: &Accumulator) -> Result<KzgProof, Error> {
+    let mut t = PoseidonTranscript::new(ACC_OPEN_DOMAIN);
+    let (proof, value) = HyperKzg::open(
+        pk,
+        &acc.poly,
+        &acc.claim.commitment,
+        &acc.claim.point,
+        &mut t,
+    )
+    .map_err(|e| Error::AccumulatorOpening(e.to_string()))?;
+    if value != acc.claim.value {
+        return Err(Error::AccumulatorOpening(
+            "the accumulator polynomial does not match its claim".into(),
+        ));
+    }
+    Ok(proof)
+}
+
+/// Checks the opening of an accumulator claim.
+pub fn verify_accumulator(
+    vk: &VerifierKey,
+    claim: &AccumulatorClaim,
+    proof: &KzgProof,
+) -> Result<(), Error> {
+    let mut t = PoseidonTranscript::new(ACC_OPEN_DOMAIN);
+    HyperKzg::verify(
+        vk,
+        &claim.commitment,
+        &claim.point,
+        &claim.value,
+        proof,
+        &mut t,
+    )
+    .map_err(|e| Error::AccumulatorOpening(e.to_string()))
 }
 
 impl StepCircuit for TrainingStep {
     fn arity(&self) -> usize {
-        ARITY
+        HEAD + self.acc_vars + 1
     }
 
     fn generate_constraints(
@@ -155,17 +364,27 @@ impl StepCircuit for TrainingStep {
         cs: ConstraintSystemRef<Fr>,
         _i: &FpVar<Fr>,
         z: &[FpVar<Fr>],
-    ) -> Result<Vec<FpVar<Fr>>, Error> {
-        if z.len() != ARITY {
+    ) -> Result<StepOutput, Error> {
+        if z.len() != self.arity() {
             return Err(Error::LengthMismatch {
                 what: "training state",
-                expected: ARITY,
+                expected: self.arity(),
                 actual: z.len(),
             });
         }
-        let proof = self.proof.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        // The limbs in the state were range-checked where they were first allocated (the
-        // previous step's `C_W_{t+1}`) or are public (`z_0`).
+        let n = self.acc_vars;
+        let witness = self.witness();
+        if let Some(w) = &witness {
+            if w.folds.len() != CLAIMS_PER_STEP || w.statements.len() != CLAIMS_PER_STEP {
+                return Err(Error::LengthMismatch {
+                    what: "accumulator folds of a step",
+                    expected: CLAIMS_PER_STEP,
+                    actual: w.folds.len().min(w.statements.len()),
+                });
+            }
+        }
+        // The limbs in the state were range-checked where they were first allocated (a previous
+        // step's output) or are public (`z_0`).
         let limbs = |s: &[FpVar<Fr>]| {
             G1LimbsVar::from_limbs([s[0].clone(), s[1].clone(), s[2].clone(), s[3].clone()])
         };
@@ -183,26 +402,69 @@ impl StepCircuit for TrainingStep {
             &self.model,
             &self.cfg,
             &statement,
-            proof.as_ref(),
+            witness.as_ref().map(|w| &w.proof),
             &mut tr,
         )?;
-        let mut h = PoseidonTranscriptVar::new(cs, CLAIMS_DOMAIN)?;
-        h.append_field(LABEL_CLAIMS_PREV, &z[9])?;
-        h.append_fields(
-            LABEL_CLAIMS_STEP,
-            &claims_vector(
-                &z[1..9],
-                out.new_model.limbs(),
-                out.aux.limbs(),
-                &out.r,
-                &out.evals,
-            ),
-        )?;
-        let h_next = h.challenge(LABEL_CLAIMS_HASH)?;
+        if out.r.len() != n || out.evals.len() != CLAIMS_PER_STEP {
+            return Err(Error::DimensionMismatch {
+                expected: n,
+                actual: out.r.len(),
+            });
+        }
+
+        let mut acc = AccumulatorClaimVar {
+            commitment: limbs(&z[9..13]),
+            point: z[HEAD..HEAD + n].to_vec(),
+            value: z[HEAD + n].clone(),
+        };
+        let claimed = [
+            limbs(&z[1..5]),
+            limbs(&z[5..9]),
+            out.new_model.clone(),
+            out.aux.clone(),
+        ];
+        let mut folds = PoseidonTranscriptVar::new(cs.clone(), ACC_FOLD_DOMAIN)?;
+        let mut cyclefold = Vec::with_capacity(CLAIMS_PER_STEP);
+        for (k, (commitment, value)) in claimed.into_iter().zip(&out.evals).enumerate() {
+            let new = AccumulatorClaimVar {
+                commitment,
+                point: out.r.clone(),
+                value: value.clone(),
+            };
+            let proof = FoldProofVar::new_witness(cs.clone(), n, || {
+                witness
+                    .as_ref()
+                    .and_then(|w| w.folds.get(k).cloned())
+                    .ok_or(SynthesisError::AssignmentMissing)
+            })?;
+            let folded = G1LimbsVar::new_witness(cs.clone(), || {
+                witness
+                    .as_ref()
+                    .and_then(|w| w.statements.get(k).map(|s| s.p_out))
+                    .ok_or(SynthesisError::AssignmentMissing)
+            })?;
+            let fold = accumulator::verify_gadget(&acc, &new, &proof, folded, &mut folds)?;
+            cyclefold.push(fold.cyclefold);
+            acc = fold.acc;
+        }
+
         let mut next = vec![&z[0] + FpVar::Constant(Fr::from(1u64))];
         next.extend_from_slice(&z[1..5]);
         next.extend_from_slice(out.new_model.limbs());
-        next.push(h_next);
-        Ok(next)
+        next.extend_from_slice(acc.commitment.limbs());
+        next.extend(acc.point);
+        next.push(acc.value);
+        Ok(StepOutput {
+            z_next: next,
+            cyclefold,
+        })
+    }
+
+    fn cyclefold_statements(&self, _i: u64, _z_i: &[Fr]) -> Result<Vec<CycleFoldStatement>, Error> {
+        self.witness()
+            .map(|w| w.statements)
+            .ok_or(Error::Malformed {
+                what: "training step: no witness set (set_witness before prove_step)",
+            })
     }
 }

@@ -20,7 +20,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use recursion::cyclefold::{self, CycleFoldStatement, Grumpkin, NUM_IO};
 use recursion::cyclefold_gadget::{self, CycleFoldInstanceVar, GrumpkinVar};
-use recursion::ivc::{verify, Ivc, IvcParams, IvcState, StepCircuit};
+use recursion::ivc::{verify, Ivc, IvcParams, IvcState, StepCircuit, StepOutput};
 use recursion::nifs;
 use recursion::r1cs::{RelaxedR1csInstance, RelaxedR1csWitness};
 use recursion::Error;
@@ -53,9 +53,11 @@ impl StepCircuit for Cubic {
         _cs: ConstraintSystemRef<Fr>,
         _i: &FpVar<Fr>,
         z: &[FpVar<Fr>],
-    ) -> Result<Vec<FpVar<Fr>>, Error> {
+    ) -> Result<StepOutput, Error> {
         let z = &z[0];
-        Ok(vec![z * z * z + z + FpVar::constant(Fr::from(5u64))])
+        Ok(StepOutput::state(vec![
+            z * z * z + z + FpVar::constant(Fr::from(5u64)),
+        ]))
     }
 }
 
@@ -125,9 +127,9 @@ impl StepCircuit for SumcheckStep {
         cs: ConstraintSystemRef<Fr>,
         _i: &FpVar<Fr>,
         z: &[FpVar<Fr>],
-    ) -> Result<Vec<FpVar<Fr>>, Error> {
+    ) -> Result<StepOutput, Error> {
         let out = self.batch.synthesize(cs, common::Tamper::None)?;
-        Ok(vec![&z[0] + &out.after])
+        Ok(StepOutput::state(vec![&z[0] + &out.after]))
     }
 }
 

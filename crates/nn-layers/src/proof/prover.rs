@@ -63,6 +63,10 @@ pub struct ProvenStep {
     pub updated: Params,
     /// `C_W_{t+1}` (equal to `proof.new_model`).
     pub new_model_commitment: G1Affine,
+    /// The committed aux vector (`C_aux = proof.aux`), for provers that keep accumulating its
+    /// claims (the recursion's accumulator). Dense protocol only: the conv protocol drops it
+    /// before the opening to bound its peak memory and leaves this empty.
+    pub aux_values: Vec<i64>,
     /// Training loss of the batch (logging only).
     pub loss: f64,
     /// Time split.
@@ -665,6 +669,7 @@ pub fn prove_step_with_transcript<T: Transcript>(
         },
         updated: trace.updated.clone(),
         new_model_commitment: c_next.0,
+        aux_values: w.aux,
         loss: trace.loss,
         timings,
         layer_timings: Vec::new(),

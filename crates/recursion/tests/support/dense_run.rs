@@ -45,6 +45,7 @@ pub fn model() -> Model {
 
 /// Keys, the committed dataset and the initial parameters.
 pub struct DenseRun {
+    pub srs: Srs,
     pub srs_digest: [u8; 32],
     pub pk: ProverKey,
     pub vk: VerifierKey,
@@ -56,7 +57,12 @@ pub struct DenseRun {
 
 impl DenseRun {
     pub fn new() -> Self {
-        let srs = Srs::dev_setup_u64(7, LOG_SRS).unwrap();
+        Self::with_log_srs(LOG_SRS)
+    }
+
+    /// The same run over an SRS of `2^log_srs` powers (the folded run's decider needs more).
+    pub fn with_log_srs(log_srs: usize) -> Self {
+        let srs = Srs::dev_setup_u64(7, log_srs).unwrap();
         let (pk, vk): (ProverKey, VerifierKey) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
         let model = model();
         let mut rng = ChaCha20Rng::seed_from_u64(3);
@@ -73,6 +79,7 @@ impl DenseRun {
         let params = Params::init_kaiming(&model, &cfg().fixed, 3).unwrap();
         Self {
             srs_digest: srs.digest(),
+            srs,
             pk,
             vk,
             ds,

@@ -586,6 +586,7 @@ pub(crate) fn prove_net_step<T: Transcript>(
         },
         updated: trace.updated.clone(),
         new_model_commitment: c_next.0,
+        aux_values: Vec::new(),
         loss: trace.loss,
         timings,
         layer_timings: layer_times,

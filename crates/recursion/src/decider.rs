@@ -1,0 +1,321 @@
+//! The succinct decider of the IVC ([`crate::ivc`]): a proof, whose size and verification time do
+//! not depend on the number of steps, that an IVC state `(i, z_0, z_i)` is correct.
+//!
+//! The IVC state holds three instances: the running primary instance `U_i` (relaxed, BN254), the
+//! last step's strict instance `u_i`, and the running CycleFold instance `cfU_i` (relaxed,
+//! Grumpkin). The non-succinct decider ([`crate::ivc::verify`]) checks all three against their
+//! witnesses. This one:
+//!
+//! ```text
+//! 1. u_i.x = [H(pp, i, z_0, z_i, U_i, cfU_i)]                         (the state hash, native)
+//! 2. (U', W') = NIFS fold of u_i into U_i with cross term C_T           (Nova's last fold: one
+//!                                                                         relaxed instance left)
+//! 3. Spartan proof that U' is satisfied (crate::spartan), on the commitments
+//!    C_W' − r_W'·H and C_E' − r_E'·H (the blinding factors r_W', r_E' are sent)
+//! 4. (cfU_i, cfW_i) relaxed-satisfies the CycleFold circuit, the witness sent in the clear
+//! ```
+//!
+//! **Commitments.** Spartan opens `W'` and `E'` with HyperKZG, so the primary folding key must be
+//! HyperKZG's bases: [`ivc_params_over_srs`] builds the IVC parameters with
+//! [`PedersenKey::from_bases`] over the SRS powers (`Com(v; r) = Σ v_i·τ^i·G + r·H`), so that
+//! `C − r·H` is the HyperKZG commitment to `v`. `H` is hashed to the curve, so nobody can write it
+//! in the SRS bases: `C` determines `(v, r)` (binding, under the SRS's assumption).
+//!
+//! **The CycleFold instance is checked in the clear.** Its circuit is 4,416 constraints over
+//! `Fq`; a succinct proof of it needs a sumcheck and a PCS over `Fq`/Grumpkin (an IPA), which
+//! are not built. Its witness `(W, E)` is about 8.8k `Fq` elements (≈ 280 KB), the bulk of the
+//! proof; the check is two Grumpkin MSMs of ≈ 4.4k points and three sparse products.
+//!
+//! **Zero-knowledge.** None yet: the CycleFold witness, the revealed blinding factors and the
+//! Spartan proof all leak (SPEC §8 plans a zero-knowledge decider).
+//!
+//! Transcript: Spartan's own, started from a fresh Poseidon transcript with domain
+//! [`DECIDER_DOMAIN`] that first absorbs `pp`, `i` and the state hash (so the proof is bound to
+//! the statement it decides).
+
+use ark_bn254::{Fq, Fr, G1Affine};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_std::rand::RngCore;
+use pcs::hyperkzg::{Commitment, ProverKey, VerifierKey};
+use pcs::Srs;
+use sumcheck::{PoseidonTranscript, Transcript};
+
+use crate::cyclefold::Grumpkin;
+use crate::error::Error;
+use crate::ivc::{state_hash, IvcParams, IvcState, StepCircuit, PRIMARY_KEY_LABEL};
+use crate::nifs::{self, NifsProof};
+use crate::pedersen::PedersenKey;
+use crate::r1cs::{R1csInstance, RelaxedR1csInstance, RelaxedR1csWitness};
+use crate::spartan::{self, SpartanInstance, SpartanKey, SpartanProof};
+
+/// Domain of the decider's transcript.
+pub const DECIDER_DOMAIN: &[u8] = b"zkpot-ivc-decider";
+/// Label of the decided statement `(pp, i, H(state))`.
+pub const LABEL_STATEMENT: &[u8] = b"decider_statement";
+/// Magic bytes and version of [`DeciderProof::to_bytes`].
+pub const DECIDER_MAGIC: &[u8; 8] = b"ZKPOTDCD";
+/// Format version of [`DeciderProof::to_bytes`].
+pub const DECIDER_VERSION: u32 = 1;
+
+/// IVC parameters whose primary folding key is the SRS's bases (module docs), so that the
+/// decider can open `W` and `E` with HyperKZG. The SRS must have at least `max(|W|, m)` powers
+/// of the augmented circuit.
+pub fn ivc_params_over_srs<S: StepCircuit>(step: S, srs: &Srs) -> Result<IvcParams<S>, Error> {
+    IvcParams::setup_with(step, |n| {
+        PedersenKey::from_bases(PRIMARY_KEY_LABEL, srs.g1_powers(), srs.digest(), n, true)
+    })
+}
+
+/// The decider's preprocessed key: the Spartan key of the augmented circuit.
+#[derive(Clone, Debug)]
+pub struct DeciderKey {
+    spartan: SpartanKey,
+}
+
+impl DeciderKey {
+    /// Preprocesses the augmented circuit of `params`.
+    pub fn new<S: StepCircuit>(params: &IvcParams<S>) -> Result<Self, Error> {
+        Ok(Self {
+            spartan: SpartanKey::new(params.primary().shape().clone())?,
+        })
+    }
+
+    /// The number of variables the HyperKZG key must support.
+    pub fn pcs_num_vars(&self) -> usize {
+        self.spartan.pcs_num_vars()
+    }
+}
+
+/// The decider's proof (module docs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeciderProof {
+    /// `U_i`.
+    pub acc: RelaxedR1csInstance,
+    /// `u_i`.
+    pub inc: R1csInstance,
+    /// `C_T` of the last fold.
+    pub comm_t: G1Affine,
+    /// `r_W'` of the folded witness.
+    pub blind_w: Fr,
+    /// `r_E'` of the folded witness.
+    pub blind_e: Fr,
+    /// The Spartan proof for `U'`.
+    pub spartan: SpartanProof,
+    /// `cfU_i`.
+    pub cf_acc: RelaxedR1csInstance<Grumpkin>,
+    /// `cfW_i`.
+    pub cf_acc_w: RelaxedR1csWitness<Fq>,
+}
+
+fn statement_transcript(pp: Fr, i: u64, hash: Fr) -> PoseidonTranscript {
+    let mut t = PoseidonTranscript::new(DECIDER_DOMAIN);
+    t.append_fields(LABEL_STATEMENT, &[pp, Fr::from(i), hash]);
+    t
+}
+
+fn unblinded(key: &PedersenKey, c: &G1Affine, r: &Fr) -> Result<Commitment, Error> {
+    let h = key.blinding().ok_or(Error::NotHiding)?;
+    Ok(Commitment((c.into_group() - *h * *r).into_affine()))
+}
+
+/// Proves `state` (at least one step) with `key` and the HyperKZG prover key `pk` of the SRS
+/// `params` was built over ([`ivc_params_over_srs`]).
+pub fn prove<S: StepCircuit, R: RngCore + ?Sized>(
+    params: &IvcParams<S>,
+    key: &DeciderKey,
+    pk: &ProverKey,
+    state: &IvcState,
+    rng: &mut R,
+) -> Result<DeciderProof, Error> {
+    if state.i == 0 {
+        return Err(Error::Malformed {
+            what: "an IVC state of zero steps proves nothing",
+        });
+    }
+    let primary = params.primary();
+    let (fold, folded, folded_w) = nifs::prove_strict(
+        primary,
+        &state.acc,
+        &state.acc_w,
+        &state.inc,
+        &state.inc_w,
+        rng,
+    )?;
+    let inst = SpartanInstance {
+        comm_w: unblinded(primary.key(), &folded.comm_w, &folded_w.r_w)?,
+        comm_e: unblinded(primary.key(), &folded.comm_e, &folded_w.r_e)?,
+        u: folded.u,
+        x: folded.x.clone(),
+    };
+    let hash = state_hash(
+        primary.digest(),
+        state.i,
+        &state.z_0,
+        &state.z_i,
+        &state.acc,
+        &state.cf_acc,
+    );
+    let mut t = statement_transcript(primary.digest(), state.i, hash);
+    let proof = spartan::prove(&key.spartan, pk, &inst, &folded_w.w, &folded_w.e, &mut t)?;
+    Ok(DeciderProof {
+        acc: state.acc.clone(),
+        inc: state.inc.clone(),
+        comm_t: fold.comm_t,
+        blind_w: folded_w.r_w,
+        blind_e: folded_w.r_e,
+        spartan: proof,
+        cf_acc: state.cf_acc.clone(),
+        cf_acc_w: state.cf_acc_w.clone(),
+    })
+}
+
+/// Accepts `proof` as `i ≥ 1` correct steps of `params`' step circuit from `z_0` to `z_i`, or
+/// says why not. Never panics on a malformed proof.
+pub fn verify<S: StepCircuit>(
+    params: &IvcParams<S>,
+    key: &DeciderKey,
+    vk: &VerifierKey,
+    i: u64,
+    z_0: &[Fr],
+    z_i: &[Fr],
+    proof: &DeciderProof,
+) -> Result<(), Error> {
+    if i == 0 {
+        return Err(Error::Malformed {
+            what: "an IVC state of zero steps proves nothing",
+        });
+    }
+    let a = params.step().arity();
+    for (what, len) in [("z_0", z_0.len()), ("z_i", z_i.len())] {
+        if len != a {
+            return Err(Error::LengthMismatch {
+                what,
+                expected: a,
+                actual: len,
+            });
+        }
+    }
+    let primary = params.primary();
+    let hash = state_hash(primary.digest(), i, z_0, z_i, &proof.acc, &proof.cf_acc);
+    if proof.inc.x.as_slice() != [hash] {
+        return Err(Error::IvcStateHashMismatch);
+    }
+    let folded = nifs::verify_strict(
+        primary,
+        &proof.acc,
+        &proof.inc,
+        &NifsProof {
+            comm_t: proof.comm_t,
+        },
+    )?;
+    let inst = SpartanInstance {
+        comm_w: unblinded(primary.key(), &folded.comm_w, &proof.blind_w)?,
+        comm_e: unblinded(primary.key(), &folded.comm_e, &proof.blind_e)?,
+        u: folded.u,
+        x: folded.x,
+    };
+    let mut t = statement_transcript(primary.digest(), i, hash);
+    spartan::verify(&key.spartan, vk, &inst, &proof.spartan, &mut t)?;
+    params
+        .cyclefold()
+        .is_satisfied_relaxed(&proof.cf_acc, &proof.cf_acc_w)
+}
+
+/// The serialized layout of a [`DeciderProof`] (arkworks' compressed encoding).
+#[derive(CanonicalSerialize, CanonicalDeserialize)]
+struct Wire {
+    acc: (G1Affine, G1Affine, Fr, Vec<Fr>),
+    inc: (G1Affine, Vec<Fr>),
+    comm_t: G1Affine,
+    blinds: (Fr, Fr),
+    spartan: Vec<u8>,
+    cf_acc: (ark_grumpkin::Affine, ark_grumpkin::Affine, Fq, Vec<Fq>),
+    cf_w: (Vec<Fq>, Fq, Vec<Fq>, Fq),
+}
+
+impl DeciderProof {
+    /// `DECIDER_MAGIC ‖ u32 version ‖ arkworks' compressed encoding`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let wire = Wire {
+            acc: (
+                self.acc.comm_w,
+                self.acc.comm_e,
+                self.acc.u,
+                self.acc.x.clone(),
+            ),
+            inc: (self.inc.comm_w, self.inc.x.clone()),
+            comm_t: self.comm_t,
+            blinds: (self.blind_w, self.blind_e),
+            spartan: self.spartan.to_bytes(),
+            cf_acc: (
+                self.cf_acc.comm_w,
+                self.cf_acc.comm_e,
+                self.cf_acc.u,
+                self.cf_acc.x.clone(),
+            ),
+            cf_w: (
+                self.cf_acc_w.w.clone(),
+                self.cf_acc_w.r_w,
+                self.cf_acc_w.e.clone(),
+                self.cf_acc_w.r_e,
+            ),
+        };
+        let mut out = DECIDER_MAGIC.to_vec();
+        out.extend(DECIDER_VERSION.to_le_bytes());
+        wire.serialize_with_mode(&mut out, Compress::Yes)
+            .map_err(|e| Error::Serialization(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Strict inverse of [`Self::to_bytes`]: points on their curves and in their groups,
+    /// canonical field elements, no trailing bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let rest = bytes
+            .strip_prefix(DECIDER_MAGIC.as_slice())
+            .ok_or(Error::Serialization("not a decider proof".into()))?;
+        let (version, mut rest) = rest
+            .split_first_chunk::<4>()
+            .ok_or(Error::Serialization("truncated header".into()))?;
+        if u32::from_le_bytes(*version) != DECIDER_VERSION {
+            return Err(Error::Serialization(format!(
+                "decider proof format version {} (expected {DECIDER_VERSION})",
+                u32::from_le_bytes(*version)
+            )));
+        }
+        let wire = Wire::deserialize_with_mode(&mut rest, Compress::Yes, Validate::Yes)
+            .map_err(|e| Error::Serialization(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(Error::Serialization("trailing bytes".into()));
+        }
+        let spartan = SpartanProof::from_bytes(&wire.spartan)?;
+        Ok(Self {
+            acc: RelaxedR1csInstance {
+                comm_w: wire.acc.0,
+                comm_e: wire.acc.1,
+                u: wire.acc.2,
+                x: wire.acc.3,
+            },
+            inc: R1csInstance {
+                comm_w: wire.inc.0,
+                x: wire.inc.1,
+            },
+            comm_t: wire.comm_t,
+            blind_w: wire.blinds.0,
+            blind_e: wire.blinds.1,
+            spartan,
+            cf_acc: RelaxedR1csInstance {
+                comm_w: wire.cf_acc.0,
+                comm_e: wire.cf_acc.1,
+                u: wire.cf_acc.2,
+                x: wire.cf_acc.3,
+            },
+            cf_acc_w: RelaxedR1csWitness {
+                w: wire.cf_w.0,
+                r_w: wire.cf_w.1,
+                e: wire.cf_w.2,
+                r_e: wire.cf_w.3,
+            },
+        })
+    }
+}
