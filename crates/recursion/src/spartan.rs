@@ -66,10 +66,11 @@
 //!
 //! **PCS: one multi-point opening instead of two openings.** The two claims are at different
 //! points (`r_y[..w]` and `r_x`), so [`pcs::batch::multi_point_open`] reduces them by a
-//! degree-2 sumcheck of `max(w, s)` rounds plus two evaluations, then opens one combination:
-//! `64·max(w, s) + 64` bytes of reduction against a second HyperKZG proof of about `128·n + 32`
-//! bytes (`n − 1` folds, `3n` evaluations, two quotients), i.e. about 25% smaller at `w ≈ s`,
-//! with one pairing check instead of two and half the prover's opening MSMs.
+//! degree-2 sumcheck of `n = max(w, s)` rounds plus two evaluations, then opens one combination
+//! on `n` variables. A HyperKZG proof on `n` variables is `128·n + 32` bytes (`n − 1` folds, `3n`
+//! evaluations, two quotients), so two openings cost `128·(w + s) + 64` bytes against
+//! `192·n + 96` here: about 25% smaller at `w ≈ s`, with one pairing check instead of two and
+//! half the prover's opening MSMs.
 //!
 //! **Not zero-knowledge**: the commitments are not hiding and the proof reveals evaluations of
 //! `W` and `E` at random points (the decider proves satisfiability, it does not hide `W`).
@@ -85,16 +86,22 @@
 //! memory checking), which is not built. The rest of the verifier is `O(s + w)` field
 //! operations, the transcript and one pairing check.
 //!
+//! Measured (`examples/spartan_costs.rs`, release, 2 shared cores): at `m` = 62,267 constraints
+//! (`s = w = 16`, 1.7M non-zero entries) the prover takes ≈ 0.46 s, ≈ 0.4 s of it the HyperKZG
+//! multi-point opening; the verifier ≈ 30 ms, of which ≈ 21 ms is the matrix evaluation; the proof is 6,416
+//! bytes (4,160 at `s = w = 10`).
+//!
 //! # Wire format
 //!
 //! [`SpartanProof::to_bytes`] writes arkworks' compressed canonical encoding of the fields in
 //! order (vectors as a `u64` little-endian length and their elements, field elements as 32
 //! little-endian bytes, G1 points as their 32-byte compressed `x` with the two top bits as
 //! flags: `0x80` for the larger `y`, `0x40` for the point at infinity, which must have `x = 0`).
-//! The recursion crate does not depend on `ark-serialize`, so the codec is written out here;
-//! [`SpartanProof::from_bytes`] is strict (canonical field elements, points on the curve, exact
-//! lengths, no trailing bytes), so decoding is injective: a changed encoding never decodes to
-//! the same proof.
+//! This is byte for byte what arkworks' `serialize_compressed` writes for the same fields in
+//! the same order; the codec is written out here so that the module does not need
+//! `ark-serialize`. [`SpartanProof::from_bytes`] is strict (canonical field elements, points on
+//! the curve, exact lengths, no trailing bytes), so decoding is injective: a changed encoding
+//! never decodes to the same proof.
 
 use std::sync::Arc;
 
