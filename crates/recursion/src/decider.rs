@@ -222,80 +222,121 @@ pub fn verify<S: StepCircuit>(
         .is_satisfied_relaxed(&proof.cf_acc, &proof.cf_acc_w)
 }
 
+/// A relaxed instance as serialized: `(C_W, C_E, u, x)`.
+pub(crate) type RelaxedWire<C> = (
+    <C as CurveGroup>::Affine,
+    <C as CurveGroup>::Affine,
+    <C as ark_ec::PrimeGroup>::ScalarField,
+    Vec<<C as ark_ec::PrimeGroup>::ScalarField>,
+);
+/// A relaxed witness as serialized: `(W, r_W, E, r_E)`.
+pub(crate) type WitnessWire<F> = (Vec<F>, F, Vec<F>, F);
+
+pub(crate) fn relaxed_to_wire<C: crate::curve::FoldingCurve>(
+    u: &RelaxedR1csInstance<C>,
+) -> RelaxedWire<C> {
+    (u.comm_w, u.comm_e, u.u, u.x.clone())
+}
+
+pub(crate) fn relaxed_from_wire<C: crate::curve::FoldingCurve>(
+    w: RelaxedWire<C>,
+) -> RelaxedR1csInstance<C> {
+    RelaxedR1csInstance {
+        comm_w: w.0,
+        comm_e: w.1,
+        u: w.2,
+        x: w.3,
+    }
+}
+
+pub(crate) fn witness_to_wire<F: ark_ff::PrimeField>(w: &RelaxedR1csWitness<F>) -> WitnessWire<F> {
+    (w.w.clone(), w.r_w, w.e.clone(), w.r_e)
+}
+
+pub(crate) fn witness_from_wire<F: ark_ff::PrimeField>(w: WitnessWire<F>) -> RelaxedR1csWitness<F> {
+    RelaxedR1csWitness {
+        w: w.0,
+        r_w: w.1,
+        e: w.2,
+        r_e: w.3,
+    }
+}
+
+/// Writes `magic ‖ u32 version ‖ arkworks' compressed encoding of value`.
+pub(crate) fn encode<T: CanonicalSerialize>(
+    magic: &[u8; 8],
+    version: u32,
+    value: &T,
+) -> Result<Vec<u8>, Error> {
+    let mut out = magic.to_vec();
+    out.extend(version.to_le_bytes());
+    value
+        .serialize_with_mode(&mut out, Compress::Yes)
+        .map_err(|e| Error::Serialization(e.to_string()))?;
+    Ok(out)
+}
+
+/// Strict inverse of [`encode`]: the magic, the version, a valid encoding (points on their
+/// curves, canonical field elements) and no trailing bytes.
+pub(crate) fn decode<T: CanonicalDeserialize>(
+    magic: &[u8; 8],
+    version: u32,
+    what: &str,
+    bytes: &[u8],
+) -> Result<T, Error> {
+    let rest = bytes
+        .strip_prefix(magic.as_slice())
+        .ok_or_else(|| Error::Serialization(format!("not a {what}")))?;
+    let (v, mut rest) = rest
+        .split_first_chunk::<4>()
+        .ok_or_else(|| Error::Serialization(format!("{what}: truncated header")))?;
+    let v = u32::from_le_bytes(*v);
+    if v != version {
+        return Err(Error::Serialization(format!(
+            "{what}: format version {v} (expected {version})"
+        )));
+    }
+    let value = T::deserialize_with_mode(&mut rest, Compress::Yes, Validate::Yes)
+        .map_err(|e| Error::Serialization(format!("{what}: {e}")))?;
+    if !rest.is_empty() {
+        return Err(Error::Serialization(format!("{what}: trailing bytes")));
+    }
+    Ok(value)
+}
+
 /// The serialized layout of a [`DeciderProof`] (arkworks' compressed encoding).
 #[derive(CanonicalSerialize, CanonicalDeserialize)]
 struct Wire {
-    acc: (G1Affine, G1Affine, Fr, Vec<Fr>),
+    acc: RelaxedWire<ark_bn254::G1Projective>,
     inc: (G1Affine, Vec<Fr>),
     comm_t: G1Affine,
     blinds: (Fr, Fr),
     spartan: Vec<u8>,
-    cf_acc: (ark_grumpkin::Affine, ark_grumpkin::Affine, Fq, Vec<Fq>),
-    cf_w: (Vec<Fq>, Fq, Vec<Fq>, Fq),
+    cf_acc: RelaxedWire<Grumpkin>,
+    cf_w: WitnessWire<Fq>,
 }
 
 impl DeciderProof {
     /// `DECIDER_MAGIC ‖ u32 version ‖ arkworks' compressed encoding`.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let wire = Wire {
-            acc: (
-                self.acc.comm_w,
-                self.acc.comm_e,
-                self.acc.u,
-                self.acc.x.clone(),
-            ),
+            acc: relaxed_to_wire(&self.acc),
             inc: (self.inc.comm_w, self.inc.x.clone()),
             comm_t: self.comm_t,
             blinds: (self.blind_w, self.blind_e),
             spartan: self.spartan.to_bytes(),
-            cf_acc: (
-                self.cf_acc.comm_w,
-                self.cf_acc.comm_e,
-                self.cf_acc.u,
-                self.cf_acc.x.clone(),
-            ),
-            cf_w: (
-                self.cf_acc_w.w.clone(),
-                self.cf_acc_w.r_w,
-                self.cf_acc_w.e.clone(),
-                self.cf_acc_w.r_e,
-            ),
+            cf_acc: relaxed_to_wire(&self.cf_acc),
+            cf_w: witness_to_wire(&self.cf_acc_w),
         };
-        let mut out = DECIDER_MAGIC.to_vec();
-        out.extend(DECIDER_VERSION.to_le_bytes());
-        wire.serialize_with_mode(&mut out, Compress::Yes)
-            .map_err(|e| Error::Serialization(e.to_string()))?;
-        Ok(out)
+        encode(DECIDER_MAGIC, DECIDER_VERSION, &wire)
     }
 
     /// Strict inverse of [`Self::to_bytes`]: points on their curves and in their groups,
     /// canonical field elements, no trailing bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let rest = bytes
-            .strip_prefix(DECIDER_MAGIC.as_slice())
-            .ok_or(Error::Serialization("not a decider proof".into()))?;
-        let (version, mut rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or(Error::Serialization("truncated header".into()))?;
-        if u32::from_le_bytes(*version) != DECIDER_VERSION {
-            return Err(Error::Serialization(format!(
-                "decider proof format version {} (expected {DECIDER_VERSION})",
-                u32::from_le_bytes(*version)
-            )));
-        }
-        let wire = Wire::deserialize_with_mode(&mut rest, Compress::Yes, Validate::Yes)
-            .map_err(|e| Error::Serialization(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(Error::Serialization("trailing bytes".into()));
-        }
-        let spartan = SpartanProof::from_bytes(&wire.spartan)?;
+        let wire: Wire = decode(DECIDER_MAGIC, DECIDER_VERSION, "decider proof", bytes)?;
         Ok(Self {
-            acc: RelaxedR1csInstance {
-                comm_w: wire.acc.0,
-                comm_e: wire.acc.1,
-                u: wire.acc.2,
-                x: wire.acc.3,
-            },
+            acc: relaxed_from_wire(wire.acc),
             inc: R1csInstance {
                 comm_w: wire.inc.0,
                 x: wire.inc.1,
@@ -303,19 +344,9 @@ impl DeciderProof {
             comm_t: wire.comm_t,
             blind_w: wire.blinds.0,
             blind_e: wire.blinds.1,
-            spartan,
-            cf_acc: RelaxedR1csInstance {
-                comm_w: wire.cf_acc.0,
-                comm_e: wire.cf_acc.1,
-                u: wire.cf_acc.2,
-                x: wire.cf_acc.3,
-            },
-            cf_acc_w: RelaxedR1csWitness {
-                w: wire.cf_w.0,
-                r_w: wire.cf_w.1,
-                e: wire.cf_w.2,
-                r_e: wire.cf_w.3,
-            },
+            spartan: SpartanProof::from_bytes(&wire.spartan)?,
+            cf_acc: relaxed_from_wire(wire.cf_acc),
+            cf_acc_w: witness_from_wire(wire.cf_w),
         })
     }
 }

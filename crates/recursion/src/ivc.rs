@@ -481,6 +481,22 @@ impl<S: StepCircuit> Ivc<S> {
         Ok(Self { params, state })
     }
 
+    /// An IVC continuing from a saved `state` of these parameters (not checked here: run
+    /// [`verify`] on it first if it comes from storage).
+    pub fn from_state(params: IvcParams<S>, state: IvcState) -> Result<Self, Error> {
+        let a = params.step.arity();
+        for (what, len) in [("z_0", state.z_0.len()), ("z_i", state.z_i.len())] {
+            if len != a {
+                return Err(Error::LengthMismatch {
+                    what,
+                    expected: a,
+                    actual: len,
+                });
+            }
+        }
+        Ok(Self { params, state })
+    }
+
     /// The parameters.
     pub fn params(&self) -> &IvcParams<S> {
         &self.params

@@ -19,18 +19,23 @@
 //! once (preprocessing, on both sides).
 
 use ark_bn254::{Fr, G1Affine};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::rand::RngCore;
 use nn_layers::model::Model;
 use nn_layers::proof::{ProvenStep, StepStatement};
 use nn_layers::TrainConfig;
 use pcs::hyperkzg::{Commitment, Proof as KzgProof, ProverKey, VerifierKey};
 use pcs::{HyperKzg, Srs};
+use sumcheck::MultilinearPoly;
 
 use crate::accumulator::AccumulatorClaim;
-use crate::decider::{self, ivc_params_over_srs, DeciderKey, DeciderProof};
+use crate::decider::{
+    self, decode, encode, ivc_params_over_srs, relaxed_from_wire, relaxed_to_wire,
+    witness_from_wire, witness_to_wire, DeciderKey, DeciderProof, RelaxedWire, WitnessWire,
+};
 use crate::error::Error;
-use crate::ivc::{Ivc, IvcParams};
+use crate::ivc::{Ivc, IvcParams, IvcState};
+use crate::r1cs::{R1csInstance, R1csWitness};
 use crate::step_gadget::native_step_claims;
 use crate::training_step::{
     accumulate_step, open_accumulator, verify_accumulator, Accumulator, StepVectors, TrainingStep,
@@ -242,32 +247,17 @@ impl TrainingProof {
             decider: self.decider.to_bytes()?,
             opening: self.opening.clone(),
         };
-        let mut out = TRAINING_PROOF_MAGIC.to_vec();
-        out.extend(TRAINING_PROOF_VERSION.to_le_bytes());
-        wire.serialize_with_mode(&mut out, Compress::Yes)
-            .map_err(|e| Error::Serialization(e.to_string()))?;
-        Ok(out)
+        encode(TRAINING_PROOF_MAGIC, TRAINING_PROOF_VERSION, &wire)
     }
 
     /// Strict inverse of [`Self::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let rest = bytes
-            .strip_prefix(TRAINING_PROOF_MAGIC.as_slice())
-            .ok_or(Error::Serialization("not a folded training proof".into()))?;
-        let (version, mut rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or(Error::Serialization("truncated header".into()))?;
-        let version = u32::from_le_bytes(*version);
-        if version != TRAINING_PROOF_VERSION {
-            return Err(Error::Serialization(format!(
-                "folded training proof format version {version} (expected {TRAINING_PROOF_VERSION})"
-            )));
-        }
-        let wire = Wire::deserialize_with_mode(&mut rest, Compress::Yes, Validate::Yes)
-            .map_err(|e| Error::Serialization(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(Error::Serialization("trailing bytes".into()));
-        }
+        let wire: Wire = decode(
+            TRAINING_PROOF_MAGIC,
+            TRAINING_PROOF_VERSION,
+            "folded training proof",
+            bytes,
+        )?;
         Ok(Self {
             iterations: wire.iterations,
             accumulator: AccumulatorClaim {
@@ -277,6 +267,117 @@ impl TrainingProof {
             },
             decider: DeciderProof::from_bytes(&wire.decider)?,
             opening: wire.opening,
+        })
+    }
+}
+
+/// Magic bytes of the prover's saved state ([`TrainingProver::state_bytes`]).
+pub const PROVER_STATE_MAGIC: &[u8; 8] = b"ZKPOTFST";
+/// Format version of the prover's saved state.
+pub const PROVER_STATE_VERSION: u32 = 1;
+
+/// The prover's state as saved: the IVC state and the accumulator with its polynomial.
+#[derive(CanonicalSerialize, CanonicalDeserialize)]
+struct StateWire {
+    i: u64,
+    z_0: Vec<Fr>,
+    z_i: Vec<Fr>,
+    acc: RelaxedWire<ark_bn254::G1Projective>,
+    acc_w: WitnessWire<Fr>,
+    inc: (G1Affine, Vec<Fr>),
+    inc_w: (Vec<Fr>, Fr),
+    cf_acc: RelaxedWire<crate::cyclefold::Grumpkin>,
+    cf_acc_w: WitnessWire<ark_bn254::Fq>,
+    accumulator: (G1Affine, Vec<Fr>, Fr),
+    poly: Vec<Fr>,
+}
+
+impl<'a> TrainingProver<'a> {
+    /// The prover's state (private: it holds the folded witnesses), to resume with
+    /// [`Self::resume`] after an interruption.
+    pub fn state_bytes(&self) -> Result<Vec<u8>, Error> {
+        let st = self.ivc.state();
+        let wire = StateWire {
+            i: st.i,
+            z_0: st.z_0.clone(),
+            z_i: st.z_i.clone(),
+            acc: relaxed_to_wire(&st.acc),
+            acc_w: witness_to_wire(&st.acc_w),
+            inc: (st.inc.comm_w, st.inc.x.clone()),
+            inc_w: (st.inc_w.w.clone(), st.inc_w.r_w),
+            cf_acc: relaxed_to_wire(&st.cf_acc),
+            cf_acc_w: witness_to_wire(&st.cf_acc_w),
+            accumulator: (
+                self.acc.claim.commitment.0,
+                self.acc.claim.point.clone(),
+                self.acc.claim.value,
+            ),
+            poly: self.acc.poly.evals().to_vec(),
+        };
+        encode(PROVER_STATE_MAGIC, PROVER_STATE_VERSION, &wire)
+    }
+
+    /// A prover from [`Self::state_bytes`] of a run with these keys, on the dataset `C_D` from
+    /// `C_W_0`. The state is checked against the keys and the run (the non-succinct decider, the
+    /// initial state, the accumulator's polynomial against its claim), so a corrupt or foreign
+    /// state is an error rather than a run that can no longer be proven.
+    pub fn resume(
+        keys: &'a TrainingKeys,
+        data: &G1Affine,
+        initial_model: &G1Affine,
+        bytes: &[u8],
+    ) -> Result<Self, Error> {
+        let w: StateWire = decode(
+            PROVER_STATE_MAGIC,
+            PROVER_STATE_VERSION,
+            "folding prover state",
+            bytes,
+        )?;
+        let step = keys.params.step();
+        if w.z_0 != step.initial_state(data, initial_model) {
+            return Err(Error::Malformed {
+                what: "folding prover state: another run's initial state",
+            });
+        }
+        let state = IvcState {
+            i: w.i,
+            z_0: w.z_0,
+            z_i: w.z_i,
+            acc: relaxed_from_wire(w.acc),
+            acc_w: witness_from_wire(w.acc_w),
+            inc: R1csInstance {
+                comm_w: w.inc.0,
+                x: w.inc.1,
+            },
+            inc_w: R1csWitness {
+                w: w.inc_w.0,
+                r_w: w.inc_w.1,
+            },
+            cf_acc: relaxed_from_wire(w.cf_acc),
+            cf_acc_w: witness_from_wire(w.cf_acc_w),
+        };
+        crate::ivc::verify(&keys.params, &state)?;
+        let acc = Accumulator {
+            claim: AccumulatorClaim {
+                commitment: Commitment(w.accumulator.0),
+                point: w.accumulator.1,
+                value: w.accumulator.2,
+            },
+            poly: MultilinearPoly::new(w.poly).map_err(Error::Sumcheck)?,
+        };
+        let (_, _, _, claim) = step.parse_state(&state.z_i)?;
+        if claim != acc.claim
+            || acc.poly.num_vars() != step.acc_vars()
+            || acc.poly.evaluate(&acc.claim.point) != acc.claim.value
+        {
+            return Err(Error::Malformed {
+                what: "folding prover state: the accumulator does not match the IVC state",
+            });
+        }
+        Ok(Self {
+            keys,
+            ivc: Ivc::from_state(keys.params.clone(), state)?,
+            acc,
         })
     }
 }

@@ -1,7 +1,8 @@
 //! The constant-size proof of a training run (`training_proof`): two proven SGD iterations of
 //! the `16 → 8 → ReLU → 10` model folded by `TrainingProver`; the proofs after one and after two
 //! iterations verify against the run statement and their final model commitment, have the same
-//! size, and round-trip through bytes; a wrong data, initial or final model commitment, a wrong
+//! size, and round-trip through bytes; the prover resumes from its saved state (a damaged one
+//! is an error); a wrong data, initial or final model commitment, a wrong
 //! iteration count, a rolled-back claim, a tampered accumulator claim or opening, a tampered
 //! decider part and malformed encodings are rejected.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -70,6 +71,34 @@ fn run() -> &'static Run {
             }
             prover.fold_iteration(&st, &out, vectors, &mut rng).unwrap();
             proofs.push(prover.prove(&mut rng).unwrap());
+            if t == 0 {
+                // Interrupted after iteration 0: the saved state resumes, a damaged one is an
+                // error (never a prover that silently proves something else).
+                let bytes = prover.state_bytes().unwrap();
+                for at in [20, bytes.len() / 2, bytes.len() - 40] {
+                    let mut bad = bytes.clone();
+                    bad[at] ^= 4;
+                    let r = TrainingProver::resume(
+                        &keys,
+                        &st0.data_commitment,
+                        &st0.model_commitment,
+                        &bad,
+                    );
+                    assert!(r.is_err(), "damaged state at byte {at} resumed");
+                }
+                let other = (st0.model_commitment + G1Affine::generator()).into_affine();
+                assert!(
+                    TrainingProver::resume(&keys, &st0.data_commitment, &other, &bytes).is_err()
+                );
+                prover = TrainingProver::resume(
+                    &keys,
+                    &st0.data_commitment,
+                    &st0.model_commitment,
+                    &bytes,
+                )
+                .unwrap();
+                assert_eq!(prover.iterations(), 1);
+            }
             models.push(out.new_model_commitment);
             params = out.updated;
         }
