@@ -7,7 +7,8 @@
 //! with every core and on one core).
 //!
 //! `cargo run --release -p recursion --example folded_training -- [--model mlp] [--samples 1024]
-//!  [--batch 16] [--iterations 16] [--checkpoints 1,2,4,8,16] [--log-srs 21] [--out FILE]`
+//!  [--batch 16] [--lr-shift 10] [--iterations 16] [--checkpoints 1,2,4,8,16] [--log-srs 21]
+//!  [--out FILE]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Write as _;
@@ -53,6 +54,7 @@ fn main() {
     let iterations: u64 = arg("--iterations", 16);
     let checkpoints: String = arg("--checkpoints", "1,2,4,8,16".to_string());
     let log_srs: usize = arg("--log-srs", 21);
+    let lr_shift: u32 = arg("--lr-shift", 10);
     let out: String = arg("--out", String::new());
     let checkpoints: Vec<u64> = checkpoints
         .split(',')
@@ -60,7 +62,7 @@ fn main() {
         .collect();
 
     let model = zoo::by_name(&model_name).unwrap();
-    let cfg = TrainConfig::new(FixedConfig::default(), 8).unwrap();
+    let cfg = TrainConfig::new(FixedConfig::default(), lr_shift).unwrap();
     let (img, lab) = synthetic_mnist_files(samples, 1);
     let raw = parse_mnist(&img, &lab).unwrap();
     let ds = QuantizedDataset::prepare(&raw, &cfg.fixed, 1, None).unwrap();
@@ -146,6 +148,12 @@ fn main() {
                 .build()
                 .unwrap();
             let one = pool.install(|| median3(check));
+            say(format!(
+                "checkpoint: {done} iterations, final proof {bytes} bytes, decider + opening {} s, verify {:.0} ms (all cores) / {:.0} ms (one core)",
+                s(prove_time),
+                all.as_secs_f64() * 1e3,
+                one.as_secs_f64() * 1e3
+            ));
             finals.push((done, bytes, prove_time, all, one));
         }
     }

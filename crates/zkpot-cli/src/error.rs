@@ -80,6 +80,13 @@ pub enum CliError {
         #[from]
         source: pcs::Error,
     },
+    /// Folding (recursion) errors.
+    #[error("folding: {source}")]
+    Fold {
+        /// The inner error.
+        #[from]
+        source: recursion::Error,
+    },
 }
 
 impl CliError {

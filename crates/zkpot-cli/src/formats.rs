@@ -11,6 +11,8 @@
 //! | `ZKPOTRUN` | `RUN/statement` | [`RunStatement`] |
 //! | `ZKPOTITR` | `RUN/proofs/iter-NNNNNN.proof` | [`IterationFile`] (wraps a `ZKPOTSTP` step proof) |
 //! | `ZKPOTCKP` | `RUN/checkpoint` (private) | [`Checkpoint`] |
+//! | `ZKPOTFIN` | `RUN/final.proof` (`train --fold`) | [`FoldedFile`] (wraps a `ZKPOTFLD` folded training proof) |
+//! | `ZKPOTFST` | `RUN/fold.state` (private, `train --fold`) | the folding prover's state (`recursion::training_proof`, not postcard) |
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,8 @@ pub const STATEMENT_MAGIC: [u8; 8] = *b"ZKPOTRUN";
 pub const ITERATION_MAGIC: [u8; 8] = *b"ZKPOTITR";
 /// Magic of a prover checkpoint.
 pub const CHECKPOINT_MAGIC: [u8; 8] = *b"ZKPOTCKP";
+/// Magic of the folded proof of a run.
+pub const FOLDED_MAGIC: [u8; 8] = *b"ZKPOTFIN";
 /// Format version of all postcard files above.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -46,6 +50,10 @@ pub const PROOFS_DIR: &str = "proofs";
 pub const MODEL_FILE: &str = "model.safetensors";
 /// Per-iteration log of a run (tab-separated, informational, not verified).
 pub const LOG_FILE: &str = "train-log.tsv";
+/// Name of the folded (constant-size) proof of a run (`train --fold`).
+pub const FINAL_PROOF_FILE: &str = "final.proof";
+/// Name of the folding prover's private state (`train --fold`).
+pub const FOLD_STATE_FILE: &str = "fold.state";
 
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
@@ -369,6 +377,21 @@ pub struct IterationFile {
     /// Iteration `t`.
     pub iteration: u64,
     /// The step proof (`StepProof::to_bytes`, magic `ZKPOTSTP`); it carries `C_W_{t+1}`.
+    pub proof: Vec<u8>,
+}
+
+/// The folded proof of the first `iterations` iterations of a run (`RUN/final.proof`): one
+/// constant-size proof that the run went from `C_W_0` to `final_model_commitment`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldedFile {
+    /// The run ([`RunStatement::run_id`]).
+    pub run_id: [u8; 32],
+    /// The number of iterations `T` the proof covers.
+    pub iterations: u64,
+    /// `C_W_T`.
+    pub final_model_commitment: Point,
+    /// The folded training proof (`recursion::training_proof::TrainingProof::to_bytes`, magic
+    /// `ZKPOTFLD`).
     pub proof: Vec<u8>,
 }
 

@@ -102,6 +102,9 @@ enum Command {
         /// Prove every iteration and publish the model commitment after each.
         #[arg(long)]
         commit: bool,
+        /// With --commit: also fold every iteration into one constant-size proof, RUN/final.proof, rewritten after each iteration (dense models; the SRS must cover the augmented circuit, 2^21 for mlp).
+        #[arg(long, requires = "commit")]
+        fold: bool,
         /// Run directory.
         #[arg(long, value_name = "RUN")]
         out: PathBuf,
@@ -118,7 +121,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
         backend: BackendArg,
     },
-    /// Verify a run: statement, every proof in order, the commitment chain. Exit 0 accepted, 1 rejected, 2 bad input.
+    /// Verify a run: statement, then its folded proof (RUN/final.proof) if it has one, else every proof in order and the commitment chain. Exit 0 accepted, 1 rejected, 2 bad input.
     Verify {
         /// Run directory.
         run: PathBuf,
@@ -131,6 +134,9 @@ enum Command {
         /// Print a machine-readable JSON result.
         #[arg(long)]
         json: bool,
+        /// Check every iteration's proof even when the run has a folded proof (debugging).
+        #[arg(long)]
+        each: bool,
     },
     /// Show what a run directory or a zkpot file is and what it commits to.
     Inspect {
@@ -175,6 +181,9 @@ enum Command {
         /// Keep the demo's files here (default: a temporary directory, removed afterwards).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Per-iteration proofs only (each verified), without folding them into one proof.
+        #[arg(long)]
+        no_fold: bool,
     },
 }
 
@@ -238,6 +247,7 @@ fn main() -> ExitCode {
             lr_shift,
             iterations,
             commit,
+            fold,
             out,
             init_seed,
             init,
@@ -257,6 +267,7 @@ fn main() -> ExitCode {
                 lr_shift,
                 iterations,
                 commit,
+                fold,
                 out,
                 init,
                 resume,
@@ -273,11 +284,13 @@ fn main() -> ExitCode {
             model_commitment,
             srs,
             json,
+            each,
         } => {
             let opts = VerifyOptions {
                 run: run.clone(),
                 model_commitment,
                 srs,
+                each,
             };
             match commands::verify::run(&opts) {
                 Ok(report) => {
@@ -335,9 +348,10 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
-        Command::Demo { out } => {
+        Command::Demo { out, no_fold } => {
             let opts = commands::demo::DemoOptions {
                 out,
+                fold: !no_fold,
                 ..Default::default()
             };
             match commands::demo::run(&opts) {

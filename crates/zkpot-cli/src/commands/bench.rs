@@ -163,6 +163,7 @@ fn run_in(opts: &BenchOptions, dir: &Path) -> Result<PathBuf> {
             lr_shift: opts.lr_shift,
             iterations: opts.iterations,
             commit: true,
+            fold: false,
             out: run_dir.clone(),
             init: InitSource::Seed(DEFAULT_INIT_SEED),
             resume: false,

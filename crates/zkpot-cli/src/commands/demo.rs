@@ -1,6 +1,7 @@
 //! `zkpot demo`: the whole pipeline on an embedded synthetic dataset, no arguments, no downloads.
 //! Development SRS of the needed size → commit 128 synthetic MNIST-shaped samples → train `mlp`
-//! for 3 proven iterations at batch 4 → verify → a summary table and the verdict.
+//! for 3 proven iterations at batch 4, each folded into one constant-size proof → verify that
+//! proof → a summary table and the verdict. `--no-fold`: per-iteration proofs only, each verified.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,7 +29,13 @@ pub struct DemoOptions {
     pub iterations: u64,
     /// Learning-rate shift.
     pub lr_shift: u32,
+    /// Fold the iterations into one constant-size proof (`train --fold`) and verify that.
+    pub fold: bool,
 }
+
+/// log2 of the SRS the folded demo needs: the augmented circuit of `mlp` at batch 4 over 128
+/// samples has 1,486,455 constraints (≤ 2^21 generators; `train` says so if this ever changes).
+pub const FOLD_LOG_SIZE: usize = 21;
 
 impl Default for DemoOptions {
     fn default() -> Self {
@@ -38,6 +45,7 @@ impl Default for DemoOptions {
             batch: 4,
             iterations: 3,
             lr_shift: 8,
+            fold: true,
         }
     }
 }
@@ -66,7 +74,10 @@ fn run_in(opts: &DemoOptions, dir: &std::path::Path) -> Result<VerifyReport> {
     let model = model_by_name("mlp")?;
     let cfg = TrainConfig::new(FixedConfig::default(), opts.lr_shift)?;
     let rows = 1usize << (usize::BITS - 1 - opts.samples.max(1).leading_zeros());
-    let log_size = required_sizes(&model, &cfg, rows, Some(opts.batch))?.max();
+    let mut log_size = required_sizes(&model, &cfg, rows, Some(opts.batch))?.max();
+    if opts.fold {
+        log_size = log_size.max(FOLD_LOG_SIZE);
+    }
 
     println!(
         "== zkpot demo: proof of training of `mlp` (784-128-64-10, {} parameters) ==",
@@ -101,7 +112,14 @@ fn run_in(opts: &DemoOptions, dir: &std::path::Path) -> Result<VerifyReport> {
         false,
     )?;
 
-    println!("\n[3/4] train --commit: {} iterations at batch {}, lr = batch·2^-{}, one proof per iteration", opts.iterations, opts.batch, opts.lr_shift);
+    println!(
+        "\n[3/4] train --commit{}: {} iterations at batch {}, lr = batch·2^-{}, one proof per iteration{}",
+        if opts.fold { " --fold" } else { "" },
+        opts.iterations,
+        opts.batch,
+        opts.lr_shift,
+        if opts.fold { ", folded after each into one constant-size proof" } else { "" }
+    );
     let run_dir = dir.join("run");
     let tr = train::run_loaded(
         &TrainOptions {
@@ -112,6 +130,7 @@ fn run_in(opts: &DemoOptions, dir: &std::path::Path) -> Result<VerifyReport> {
             lr_shift: opts.lr_shift,
             iterations: opts.iterations,
             commit: true,
+            fold: opts.fold,
             out: run_dir.clone(),
             init: InitSource::Seed(DEFAULT_INIT_SEED),
             resume: false,
@@ -123,10 +142,14 @@ fn run_in(opts: &DemoOptions, dir: &std::path::Path) -> Result<VerifyReport> {
         Some(&srs),
     )?;
 
-    println!(
-        "\n[4/4] verify: statement, {} proofs, commitment chain",
-        opts.iterations
-    );
+    if opts.fold {
+        println!("\n[4/4] verify: statement, the folded proof of all iterations (final.proof)");
+    } else {
+        println!(
+            "\n[4/4] verify: statement, {} proofs, commitment chain",
+            opts.iterations
+        );
+    }
     let st = tr
         .statement
         .clone()
@@ -134,25 +157,55 @@ fn run_in(opts: &DemoOptions, dir: &std::path::Path) -> Result<VerifyReport> {
     let report = verify::verify_loaded(&run_dir, st, &srs, tr.final_commitment)?;
 
     println!();
-    println!(
-        "| iteration | loss | prove ms | proof bytes | verify ms | model commitment C_W_(t+1) |"
-    );
-    println!("|---:|---:|---:|---:|---:|---|");
-    for r in &tr.records {
-        let v = report
-            .times
-            .get(r.iteration as usize)
-            .map_or("-".to_string(), |d| format!("{:.1}", ms(*d)));
+    if opts.fold {
+        println!("| iteration | loss | prove ms | fold ms | final proof ms | final proof bytes | model commitment C_W_(t+1) |");
+        println!("|---:|---:|---:|---:|---:|---:|---|");
+        for r in &tr.records {
+            let (f, p, b) = r.fold.map_or(("-".into(), "-".into(), "-".into()), |f| {
+                (
+                    format!("{:.0}", ms(f.fold)),
+                    format!("{:.0}", ms(f.prove)),
+                    format!("{} ({})", f.bytes, human_bytes(f.bytes)),
+                )
+            });
+            println!(
+                "| {} | {:.5} | {:.0} | {f} | {p} | {b} | {}… |",
+                r.iteration,
+                r.loss,
+                ms(r.time),
+                r.commitment.map(|c| c.short_hex()).unwrap_or_default()
+            );
+        }
+        if let Some(f) = report.folded {
+            println!(
+                "\nfolded proof of {} iterations: {} bytes, verified in {:.0} ms (the verifier first synthesizes the augmented circuit: {:.1} s)",
+                report.iterations,
+                f.bytes,
+                ms(f.verify),
+                f.keys.as_secs_f64()
+            );
+        }
+    } else {
         println!(
-            "| {} | {:.5} | {:.0} | {} ({}) | {} | {}… |",
-            r.iteration,
-            r.loss,
-            ms(r.time),
-            r.proof_bytes,
-            human_bytes(r.proof_bytes),
-            v,
-            r.commitment.map(|c| c.short_hex()).unwrap_or_default()
+            "| iteration | loss | prove ms | proof bytes | verify ms | model commitment C_W_(t+1) |"
         );
+        println!("|---:|---:|---:|---:|---:|---|");
+        for r in &tr.records {
+            let v = report
+                .times
+                .get(r.iteration as usize)
+                .map_or("-".to_string(), |d| format!("{:.1}", ms(*d)));
+            println!(
+                "| {} | {:.5} | {:.0} | {} ({}) | {} | {}… |",
+                r.iteration,
+                r.loss,
+                ms(r.time),
+                r.proof_bytes,
+                human_bytes(r.proof_bytes),
+                v,
+                r.commitment.map(|c| c.short_hex()).unwrap_or_default()
+            );
+        }
     }
     println!();
     if report.accepted {

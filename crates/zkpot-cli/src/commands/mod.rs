@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod commit_data;
 pub mod demo;
+pub mod fold;
 pub mod inspect;
 pub mod setup;
 pub mod train;

@@ -21,7 +21,7 @@ use pcs::{HyperKzg, Srs};
 use sha2::{Digest, Sha256};
 
 use crate::commands::{
-    check_backend, check_srs_size, human_bytes, load_srs, model_by_name, ms, provable,
+    check_backend, check_srs_size, fold, human_bytes, load_srs, model_by_name, ms, provable,
     required_sizes, Backend,
 };
 use crate::error::{CliError, Result};
@@ -60,6 +60,9 @@ pub struct TrainOptions {
     pub iterations: u64,
     /// Prove every iteration.
     pub commit: bool,
+    /// With `commit`: also fold every iteration into one constant-size proof
+    /// (`RUN/final.proof`, rewritten after each iteration; dense models).
+    pub fold: bool,
     /// Run directory.
     pub out: PathBuf,
     /// Initial model.
@@ -87,6 +90,8 @@ pub struct IterationRecord {
     pub layer_timings: Vec<(usize, &'static str, Duration)>,
     /// Size of the iteration's proof file (proven runs).
     pub proof_bytes: u64,
+    /// Folded runs: the fold and the new final proof (`None` if not folded by this invocation).
+    pub fold: Option<crate::commands::fold::FoldRecord>,
     /// `C_W_{t+1}` (proven runs).
     pub commitment: Option<Point>,
 }
@@ -192,6 +197,9 @@ pub fn run_loaded(
             Proven::new(opts, model, data, srs, cfg, ds)?.run()
         }
         (true, None) => Err(CliError::usage("train --commit needs --srs SRS")),
+        (false, _) if opts.fold => Err(CliError::usage(
+            "--fold folds proven iterations: it needs --commit",
+        )),
         (false, _) => run_plain(opts, model, data, cfg, ds),
     }
 }
@@ -501,6 +509,40 @@ impl<'a> Proven<'a> {
         if self.opts.progress && start > 0 {
             pb.line(&format!("resuming {} at iteration {start}", run.display()));
         }
+        // Folding: the keys (synthesizing the augmented circuit once), then the prover, fresh
+        // or resumed from its saved state.
+        let fold_keys = match self.opts.fold {
+            true => {
+                pb.bar
+                    .set_message("folding: deriving the keys of the augmented circuit");
+                let (k, d) =
+                    fold::keys(self.srs, self.model, &self.cfg, self.opts.batch, &self.dc)?;
+                pb.line(&format!(
+                    "folding: augmented circuit of {} constraints, keys in {:.1} s",
+                    k.num_constraints(),
+                    d.as_secs_f64()
+                ));
+                Some(k)
+            }
+            false if run.join(formats::FOLD_STATE_FILE).exists() => {
+                return Err(CliError::usage(format!(
+                    "{} folds its iterations: resume it with --fold",
+                    run.display()
+                )))
+            }
+            false => None,
+        };
+        let mut folder = match &fold_keys {
+            Some(k) => Some(fold::Folder::open(
+                k,
+                run,
+                run_id,
+                &self.dc.commitment,
+                &st.initial_model_commitment.0,
+                start,
+            )?),
+            None => None,
+        };
         let mut records = Vec::new();
         for t in start..total {
             pb.bar.set_message(format!("proving iteration {t}"));
@@ -524,6 +566,15 @@ impl<'a> Proven<'a> {
                 &self.values,
             )?;
             let time = t0.elapsed();
+            // The fold, its saved state and the new final proof come before the iteration's own
+            // proof and checkpoint (see `fold`'s module docs for resuming).
+            let fold_record = match folder.as_mut() {
+                Some(f) => {
+                    pb.bar.set_message(format!("folding iteration {t}"));
+                    f.fold(self.model, &statement, &params, &proven, &self.values)?
+                }
+                None => None,
+            };
             let file = IterationFile {
                 run_id,
                 iteration: t,
@@ -558,6 +609,15 @@ impl<'a> Proven<'a> {
                 t + 1,
                 c1.short_hex()
             ));
+            if let Some(r) = fold_record {
+                pb.line(&format!(
+                    "                folded in {:>8.0} ms; final proof of {} iterations: {} in {:.0} ms",
+                    ms(r.fold),
+                    t + 1,
+                    human_bytes(r.bytes),
+                    ms(r.prove)
+                ));
+            }
             records.push(IterationRecord {
                 iteration: t,
                 loss: proven.loss,
@@ -565,14 +625,24 @@ impl<'a> Proven<'a> {
                 timings: Some(proven.timings),
                 layer_timings: proven.layer_timings.clone(),
                 proof_bytes: bytes.len() as u64,
+                fold: fold_record,
                 commitment: Some(c1),
             });
             params = proven.updated;
             c = c1;
         }
         pb.bar.finish_and_clear();
+        if let Some(f) = folder.as_mut() {
+            f.finish(&c)?;
+        }
         export_model(run, self.model, &self.cfg, &params)?;
         if self.opts.progress {
+            if folder.is_some() {
+                println!(
+                    "folded proof of all {total} iterations: {}",
+                    run.join(formats::FINAL_PROOF_FILE).display()
+                );
+            }
             println!(
                 "run {}: {} proven iterations; model commitment C_W_{} = {}",
                 run.display(),
@@ -678,6 +748,7 @@ fn run_plain(
             timings: None,
             layer_timings: Vec::new(),
             proof_bytes: 0,
+            fold: None,
             commitment: None,
         });
         params = out.updated;

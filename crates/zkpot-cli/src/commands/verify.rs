@@ -1,5 +1,8 @@
-//! `zkpot verify RUN`: the statement, every iteration's proof in order, and the commitment chain
-//! `C_W_0 → C_W_1 → … → C_W_n` up to the claimed final model commitment.
+//! `zkpot verify RUN`: the statement, then either the run's folded proof (`RUN/final.proof`, one
+//! constant-size proof of all its folded iterations, checked against the statement and its final
+//! model commitment) or, for runs without one or with `--each`, every iteration's proof in order
+//! and the commitment chain `C_W_0 → C_W_1 → … → C_W_n` up to the claimed final model
+//! commitment.
 //!
 //! Outcomes: `Ok(report)` with `accepted` true (exit 0) or false (exit 1, `reason` says why);
 //! `Err` for unusable input (exit 2: unreadable statement, missing SRS, bad arguments). Nothing
@@ -15,11 +18,13 @@ use nn_layers::proof::{
 use nn_layers::{Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
 
-use crate::commands::{check_srs_size, load_srs, model_by_name, ms, provable, required_sizes};
+use crate::commands::{
+    check_srs_size, fold, load_srs, model_by_name, ms, provable, required_sizes,
+};
 use crate::error::{CliError, Result};
 use crate::formats::{
-    self, list_proofs, proof_path, InitKind, IterationFile, Point, RunStatement, ITERATION_MAGIC,
-    STATEMENT_FILE, STATEMENT_MAGIC,
+    self, list_proofs, proof_path, InitKind, IterationFile, Point, RunStatement, FINAL_PROOF_FILE,
+    ITERATION_MAGIC, STATEMENT_FILE, STATEMENT_MAGIC,
 };
 
 /// Options of `zkpot verify`.
@@ -31,6 +36,19 @@ pub struct VerifyOptions {
     pub model_commitment: Option<String>,
     /// The SRS (default: the path recorded in the statement).
     pub srs: Option<PathBuf>,
+    /// Check every iteration's proof even when the run has a folded proof (debugging).
+    pub each: bool,
+}
+
+/// What checking a folded proof measured.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FoldedSummary {
+    /// Size of `RUN/final.proof`.
+    pub bytes: u64,
+    /// Verification time (without deriving the keys).
+    pub verify: Duration,
+    /// Deriving the keys (synthesizing the augmented circuit).
+    pub keys: Duration,
 }
 
 /// The verdict.
@@ -50,6 +68,8 @@ pub struct VerifyReport {
     pub times: Vec<Duration>,
     /// Proof file sizes.
     pub proof_bytes: Vec<u64>,
+    /// The folded proof, when that is what was checked.
+    pub folded: Option<FoldedSummary>,
 }
 
 impl VerifyReport {
@@ -106,15 +126,26 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport> {
             ),
         ));
     }
-    verify_loaded(&opts.run, st, &srs, claimed)
+    verify_loaded_mode(&opts.run, st, &srs, claimed, opts.each)
 }
 
-/// [`run`] with the statement and SRS loaded.
+/// [`run`] with the statement and SRS loaded (the folded proof if the run has one).
 pub fn verify_loaded(
     run: &Path,
     st: RunStatement,
     srs: &Srs,
     claimed: Option<Point>,
+) -> Result<VerifyReport> {
+    verify_loaded_mode(run, st, srs, claimed, false)
+}
+
+/// [`verify_loaded`], checking every iteration's proof when `each`.
+pub fn verify_loaded_mode(
+    run: &Path,
+    st: RunStatement,
+    srs: &Srs,
+    claimed: Option<Point>,
+    each: bool,
 ) -> Result<VerifyReport> {
     let report = VerifyReport {
         statement: Some(st.clone()),
@@ -223,6 +254,39 @@ pub fn verify_loaded(
         }
     }
 
+    // The folded proof: one check, whatever the number of iterations.
+    if !each && run.join(FINAL_PROOF_FILE).exists() {
+        let v = fold::verify_run(
+            run,
+            &st.run_id()?,
+            srs,
+            &model,
+            &cfg,
+            st.batch,
+            &data_commitment,
+            &st.initial_model_commitment,
+        )?;
+        let mut report = report;
+        report.iterations = v.iterations;
+        report.final_commitment = Some(v.final_model);
+        report.folded = Some(FoldedSummary {
+            bytes: v.bytes,
+            verify: v.verify,
+            keys: v.keys,
+        });
+        if let Err(reason) = v.result {
+            return Ok(report.reject(reason));
+        }
+        if claimed.is_some_and(|c| c != v.final_model) {
+            return Ok(report.reject(format!(
+                "the claimed model commitment is not C_W_{}, the folded proof's final one",
+                v.iterations
+            )));
+        }
+        report.accepted = true;
+        return Ok(report);
+    }
+
     // The proofs, in order, and the chain.
     let indices = list_proofs(run)?;
     if indices.is_empty() {
@@ -329,7 +393,7 @@ pub fn to_json(run: &Path, report: &VerifyReport, error: Option<&CliError>) -> S
         .collect();
     let sizes: Vec<String> = report.proof_bytes.iter().map(|b| b.to_string()).collect();
     format!(
-        "{{\"accepted\":{},\"exit_code\":{},\"run\":{},\"reason\":{},\"error\":{},\"model\":{},\"batch\":{},\"lr_shift\":{},\"frac_bits\":{},\"srs_insecure\":{},\"data_commitment\":{},\"initial_model_commitment\":{},\"init\":{},\"iterations\":{},\"final_model_commitment\":{},\"verify_ms\":[{}],\"proof_bytes\":[{}]}}",
+        "{{\"accepted\":{},\"exit_code\":{},\"run\":{},\"reason\":{},\"error\":{},\"model\":{},\"batch\":{},\"lr_shift\":{},\"frac_bits\":{},\"srs_insecure\":{},\"data_commitment\":{},\"initial_model_commitment\":{},\"init\":{},\"iterations\":{},\"final_model_commitment\":{},\"verify_ms\":[{}],\"proof_bytes\":[{}],\"folded\":{}}}",
         report.accepted,
         exit,
         json_str(&run.display().to_string()),
@@ -350,6 +414,12 @@ pub fn to_json(run: &Path, report: &VerifyReport, error: Option<&CliError>) -> S
         opt_json(report.final_commitment.map(|c| c.to_hex())),
         times.join(","),
         sizes.join(","),
+        report.folded.map_or("null".into(), |f| format!(
+            "{{\"proof_bytes\":{},\"verify_ms\":{:.3},\"keys_ms\":{:.3}}}",
+            f.bytes,
+            ms(f.verify),
+            ms(f.keys)
+        )),
     )
 }
 
@@ -373,6 +443,15 @@ pub fn print_human(run: &Path, report: &VerifyReport) {
         println!(
             "  iteration {t:>4}: proof {b} bytes, verified in {:.1} ms",
             ms(*d)
+        );
+    }
+    if let Some(f) = report.folded {
+        println!(
+            "  folded proof of {} iterations: {} bytes, verified in {:.1} ms (keys: augmented circuit synthesized in {:.1} s)",
+            report.iterations,
+            f.bytes,
+            ms(f.verify),
+            f.keys.as_secs_f64()
         );
     }
     if report.accepted {
