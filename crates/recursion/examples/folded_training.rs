@@ -15,15 +15,13 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use nn_layers::data::{parse_mnist, synthetic_mnist_files, QuantizedDataset};
-use nn_layers::proof::{
-    commit_dataset, commit_model, dataset_vector, model_vector, prove_step, StepStatement,
-};
+use nn_layers::proof::{commit_dataset, commit_model, dataset_vector, prove_step, StepStatement};
 use nn_layers::{zoo, FixedConfig, Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use recursion::training_proof::{verify, TrainingKeys, TrainingProver};
-use recursion::training_step::StepVectors;
+use recursion::training_step::{model_vectors, StepVectors};
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
@@ -110,14 +108,8 @@ fn main() {
         let t = Instant::now();
         let proven = prove_step(&pk, &model, &cfg, &st, &params, &ds, &values).unwrap();
         let step_time = t.elapsed();
-        let (_, w_t) = model_vector(&model, &params).unwrap();
-        let (_, w_next) = model_vector(&model, &proven.updated).unwrap();
-        let vectors = StepVectors {
-            data: &values,
-            model: &w_t,
-            next_model: &w_next,
-            aux: &proven.aux_values,
-        };
+        let models = model_vectors(&model, &params, &proven).unwrap();
+        let vectors = StepVectors::of(&values, &models, &proven);
         let ft = prover
             .fold_iteration(&st, &proven, vectors, &mut rng)
             .unwrap();

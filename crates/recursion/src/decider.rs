@@ -186,16 +186,7 @@ pub fn verify<S: StepCircuit>(
             what: "an IVC state of zero steps proves nothing",
         });
     }
-    let a = params.step().arity();
-    for (what, len) in [("z_0", z_0.len()), ("z_i", z_i.len())] {
-        if len != a {
-            return Err(Error::LengthMismatch {
-                what,
-                expected: a,
-                actual: len,
-            });
-        }
-    }
+    crate::ivc::check_states(params.step().arity(), z_0, z_i)?;
     let primary = params.primary();
     let hash = state_hash(primary.digest(), i, z_0, z_i, &proof.acc, &proof.cf_acc);
     if proof.inc.x.as_slice() != [hash] {

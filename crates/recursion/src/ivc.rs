@@ -158,6 +158,20 @@ pub fn state_hash(
     t.challenge(LABEL_STATE_HASH)
 }
 
+/// Checks that `z_0` and `z_i` have the step circuit's arity `a`.
+pub(crate) fn check_states(a: usize, z_0: &[Fr], z_i: &[Fr]) -> Result<(), Error> {
+    for (what, len) in [("z_0", z_0.len()), ("z_i", z_i.len())] {
+        if len != a {
+            return Err(Error::LengthMismatch {
+                what,
+                expected: a,
+                actual: len,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn state_hash_var(cs: ConstraintSystemRef<Fr>, elems: &[FpVar<Fr>]) -> Result<FpVar<Fr>, Error> {
     let mut t = PoseidonTranscriptVar::new(cs, STATE_DOMAIN)?;
     t.append_fields(LABEL_STATE, elems)?;
@@ -250,15 +264,7 @@ pub fn synthesize_augmented<S: StepCircuit + ?Sized>(
 ) -> Result<AugmentedOutput, Error> {
     let a = step.arity();
     if let Some(inp) = inputs {
-        for (what, len) in [("z_0", inp.z_0.len()), ("z_i", inp.z_i.len())] {
-            if len != a {
-                return Err(Error::LengthMismatch {
-                    what,
-                    expected: a,
-                    actual: len,
-                });
-            }
-        }
+        check_states(a, &inp.z_0, &inp.z_i)?;
     }
     let w = AllocationMode::Witness;
     let pp = FpVar::new_witness(cs.clone(), || {
@@ -485,15 +491,7 @@ impl<S: StepCircuit> Ivc<S> {
     /// [`verify`] on it first if it comes from storage).
     pub fn from_state(params: IvcParams<S>, state: IvcState) -> Result<Self, Error> {
         let a = params.step.arity();
-        for (what, len) in [("z_0", state.z_0.len()), ("z_i", state.z_i.len())] {
-            if len != a {
-                return Err(Error::LengthMismatch {
-                    what,
-                    expected: a,
-                    actual: len,
-                });
-            }
-        }
+        check_states(a, &state.z_0, &state.z_i)?;
         Ok(Self { params, state })
     }
 
@@ -593,15 +591,7 @@ pub fn verify<S: StepCircuit>(params: &IvcParams<S>, state: &IvcState) -> Result
         });
     }
     let a = params.step.arity();
-    for (what, len) in [("z_0", state.z_0.len()), ("z_i", state.z_i.len())] {
-        if len != a {
-            return Err(Error::LengthMismatch {
-                what,
-                expected: a,
-                actual: len,
-            });
-        }
-    }
+    check_states(a, &state.z_0, &state.z_i)?;
     let expected = state_hash(
         params.primary.digest(),
         state.i,

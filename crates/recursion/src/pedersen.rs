@@ -69,6 +69,25 @@ pub fn hash_to_g1(label: &[u8], which: GeneratorIndex) -> Result<G1Affine, Error
     G1Projective::hash_to_curve(label, which)
 }
 
+/// `SHA-256(domain ‖ kind ‖ prefix ‖ u64(|label|) ‖ label ‖ u64(n) ‖ u8(hiding))` (module docs).
+fn key_digest<C: FoldingCurve>(
+    kind: &[u8],
+    prefix: &[u8],
+    label: &[u8],
+    n: usize,
+    hiding: bool,
+) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(C::PEDERSEN_DOMAIN);
+    h.update(kind);
+    h.update(prefix);
+    h.update((label.len() as u64).to_le_bytes());
+    h.update(label);
+    h.update((n as u64).to_le_bytes());
+    h.update([u8::from(hiding)]);
+    h.finalize().into()
+}
+
 /// A Pedersen commitment key over `C`: `n` vector generators and, if hiding, a blinding
 /// generator, all hashed to the curve from a label (see the module docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,18 +111,11 @@ impl<C: FoldingCurve> PedersenKey<C> {
         } else {
             None
         };
-        let mut h = Sha256::new();
-        h.update(C::PEDERSEN_DOMAIN);
-        h.update(b"key");
-        h.update((label.len() as u64).to_le_bytes());
-        h.update(label);
-        h.update((n as u64).to_le_bytes());
-        h.update([u8::from(hiding)]);
         Ok(Self {
             label: label.to_vec(),
             generators,
             blinding,
-            digest: h.finalize().into(),
+            digest: key_digest::<C>(b"key", &[], label, n, hiding),
         })
     }
 
@@ -129,19 +141,11 @@ impl<C: FoldingCurve> PedersenKey<C> {
         } else {
             None
         };
-        let mut h = Sha256::new();
-        h.update(C::PEDERSEN_DOMAIN);
-        h.update(b"bases");
-        h.update(bases_digest);
-        h.update((label.len() as u64).to_le_bytes());
-        h.update(label);
-        h.update((n as u64).to_le_bytes());
-        h.update([u8::from(hiding)]);
         Ok(Self {
             label: label.to_vec(),
             generators,
             blinding,
-            digest: h.finalize().into(),
+            digest: key_digest::<C>(b"bases", &bases_digest, label, n, hiding),
         })
     }
 

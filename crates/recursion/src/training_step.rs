@@ -36,7 +36,10 @@ use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use nn_layers::model::Model;
-use nn_layers::proof::{StepLayout, StepProof, StepStatement, TRANSCRIPT_DOMAIN};
+use nn_layers::proof::{
+    model_vector, ProvenStep, StepLayout, StepProof, StepStatement, TRANSCRIPT_DOMAIN,
+};
+use nn_layers::Params;
 use nn_layers::TrainConfig;
 use pcs::hyperkzg::{Commitment, Proof as KzgProof, ProverKey, VerifierKey};
 use pcs::{HyperKzg, MultilinearPcs};
@@ -248,6 +251,33 @@ pub struct StepVectors<'a> {
     pub next_model: &'a [i64],
     /// The step's aux vector.
     pub aux: &'a [i64],
+}
+
+impl<'a> StepVectors<'a> {
+    /// The vectors of the proven step `proven` on the dataset vector `data`, with
+    /// `models = (W_t, W_{t+1})` from [`model_vectors`].
+    pub fn of(data: &'a [i64], models: &'a (Vec<i64>, Vec<i64>), proven: &'a ProvenStep) -> Self {
+        Self {
+            data,
+            model: &models.0,
+            next_model: &models.1,
+            aux: &proven.aux_values,
+        }
+    }
+}
+
+/// The committed model vectors `(W_t, W_{t+1})` of the step `proven` from `params`.
+pub fn model_vectors(
+    model: &Model,
+    params: &Params,
+    proven: &ProvenStep,
+) -> Result<(Vec<i64>, Vec<i64>), Error> {
+    let vector = |p: &Params| {
+        model_vector(model, p)
+            .map(|(_, v)| v)
+            .map_err(|e| Error::NativeStepRejected(e.to_string()))
+    };
+    Ok((vector(params)?, vector(&proven.updated)?))
 }
 
 /// Prover side of one step's folds: folds the four claims of `claims` (the native verifier's,

@@ -10,15 +10,15 @@ use std::sync::OnceLock;
 
 use ark_bn254::G1Affine;
 use ark_ec::{AffineRepr, CurveGroup};
-use nn_layers::proof::{model_vector, StepStatement};
+use nn_layers::proof::StepStatement;
 use pcs::hyperkzg::ProverKey;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use recursion::ivc::{verify, Ivc, IvcParams};
 use recursion::step_gadget::native_step_claims;
 use recursion::training_step::{
-    accumulate_step, open_accumulator, verify_accumulator, Accumulator, StepVectors, StepWitness,
-    TrainingStep,
+    accumulate_step, model_vectors, open_accumulator, verify_accumulator, Accumulator, StepVectors,
+    StepWitness, TrainingStep,
 };
 use sumcheck::F;
 
@@ -58,14 +58,8 @@ fn run() -> &'static Run {
             let circ: &TrainingStep = circuit.get_or_insert_with(|| step_circuit(&st));
             let cur = acc.get_or_insert_with(|| Accumulator::empty(circ.acc_vars()).unwrap());
             let claims = native_step_claims(&dense.vk, &model(), &cfg(), &st, &out.proof).unwrap();
-            let (_, w_t) = model_vector(&model(), &params).unwrap();
-            let (_, w_next) = model_vector(&model(), &out.updated).unwrap();
-            let vectors = StepVectors {
-                data: &dense.values,
-                model: &w_t,
-                next_model: &w_next,
-                aux: &out.aux_values,
-            };
+            let models = model_vectors(&model(), &params, &out).unwrap();
+            let vectors = StepVectors::of(&dense.values, &models, &out);
             let (witness, next) = accumulate_step(cur, &st, &out.proof, &claims, vectors).unwrap();
             states.push(TrainingStep::state(
                 t + 1,

@@ -11,11 +11,10 @@ use std::sync::OnceLock;
 
 use ark_bn254::G1Affine;
 use ark_ec::{AffineRepr, CurveGroup};
-use nn_layers::proof::model_vector;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use recursion::training_proof::{verify, TrainingKeys, TrainingProof, TrainingProver};
-use recursion::training_step::StepVectors;
+use recursion::training_step::{model_vectors, StepVectors};
 use sumcheck::F;
 
 #[path = "support/dense_run.rs"]
@@ -53,14 +52,8 @@ fn run() -> &'static Run {
         let mut proofs = Vec::new();
         for t in 0..2 {
             let (st, out) = dense.prove(t, &params);
-            let (_, w_t) = model_vector(&model(), &params).unwrap();
-            let (_, w_next) = model_vector(&model(), &out.updated).unwrap();
-            let vectors = StepVectors {
-                data: &dense.values,
-                model: &w_t,
-                next_model: &w_next,
-                aux: &out.aux_values,
-            };
+            let vecs = model_vectors(&model(), &params, &out).unwrap();
+            let vectors = StepVectors::of(&dense.values, &vecs, &out);
             // A statement of another iteration is refused before anything is folded.
             if t == 1 {
                 let (wrong, _) = dense.prove(0, &params);

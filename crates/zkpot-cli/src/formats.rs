@@ -456,6 +456,10 @@ pub enum FileKind {
     Checkpoint,
     /// `ZKPOTSTP`: a bare step proof.
     StepProof,
+    /// `ZKPOTFIN`: the folded proof of a run.
+    Folded,
+    /// `ZKPOTFST`: the folding prover's private state.
+    FoldState,
     /// snarkjs powers of tau.
     Ptau,
     /// safetensors (8-byte header length, then a JSON object).
@@ -472,6 +476,11 @@ pub fn sniff(head: &[u8]) -> Option<FileKind> {
         (&ITERATION_MAGIC, FileKind::Iteration),
         (&CHECKPOINT_MAGIC, FileKind::Checkpoint),
         (&gkr::step::STEP_PROOF_MAGIC, FileKind::StepProof),
+        (&FOLDED_MAGIC, FileKind::Folded),
+        (
+            recursion::training_proof::PROVER_STATE_MAGIC,
+            FileKind::FoldState,
+        ),
     ];
     for (m, k) in kinds {
         if magic == Some(&m[..]) {

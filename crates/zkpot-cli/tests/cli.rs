@@ -8,41 +8,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use zkpot_cli::commands::verify::{self, VerifyOptions};
 use zkpot_cli::formats::{self, IterationFile, ITERATION_MAGIC};
 
+#[path = "support/binary.rs"]
+mod binary;
+
+use binary::{bin, expect_code, s, text, zkpot};
+
 const MODEL: &str = "mlp:16";
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_zkpot"))
-}
-
-fn zkpot(args: &[&str]) -> Output {
-    bin().args(args).output().expect("spawn zkpot")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn expect_code(o: &Output, code: i32) {
-    let all = text(o);
-    assert_eq!(o.status.code(), Some(code), "{all}");
-    assert!(!all.contains("panicked"), "{all}");
-}
 
 struct Fixture {
     root: PathBuf,

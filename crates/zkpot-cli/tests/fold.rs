@@ -10,38 +10,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use zkpot_cli::formats::{self, FoldedFile, FINAL_PROOF_FILE, FOLDED_MAGIC, FOLD_STATE_FILE};
 
+#[path = "support/binary.rs"]
+mod binary;
+
+use binary::{expect_code, s, zkpot};
+
 const MODEL: &str = "mlp:16";
-
-fn zkpot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkpot"))
-        .args(args)
-        .output()
-        .expect("spawn zkpot")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn expect_code(o: &Output, code: i32) -> String {
-    let all = out(o);
-    assert_eq!(o.status.code(), Some(code), "{all}");
-    assert!(!all.contains("panicked"), "{all}");
-    all
-}
 
 fn train(srs: &Path, data: &Path, run: &Path, iterations: &str, extra: &[&str]) -> Output {
     let mut args = vec![

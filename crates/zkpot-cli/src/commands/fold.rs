@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 
 use ark_bn254::G1Affine;
 use ark_ec::AffineRepr;
-use nn_layers::proof::{model_vector, DataCommitment, ProvenStep, StepStatement};
+use nn_layers::proof::{DataCommitment, ProvenStep, StepStatement};
 use nn_layers::{Model, Params, TrainConfig};
 use pcs::Srs;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use recursion::training_proof::{verify, TrainingKeys, TrainingProof, TrainingProver};
-use recursion::training_step::StepVectors;
+use recursion::training_step::{model_vectors, StepVectors};
 
 use crate::error::{CliError, Result};
 use crate::formats::{self, FoldedFile, Point, FINAL_PROOF_FILE, FOLDED_MAGIC, FOLD_STATE_FILE};
@@ -146,14 +146,8 @@ impl<'k> Folder<'k> {
         if statement.iteration < self.prover.iterations() {
             return Ok(None);
         }
-        let (_, w_t) = model_vector(model, params)?;
-        let (_, w_next) = model_vector(model, &proven.updated)?;
-        let vectors = StepVectors {
-            data,
-            model: &w_t,
-            next_model: &w_next,
-            aux: &proven.aux_values,
-        };
+        let models = model_vectors(model, params, proven)?;
+        let vectors = StepVectors::of(data, &models, proven);
         let t0 = Instant::now();
         self.prover
             .fold_iteration(statement, proven, vectors, &mut self.rng)?;

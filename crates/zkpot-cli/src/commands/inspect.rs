@@ -9,9 +9,9 @@ use nn_layers::proof::StepProof;
 
 use crate::error::{CliError, Result};
 use crate::formats::{
-    self, hex, list_proofs, proof_path, sniff, Checkpoint, DataFile, FileKind, InitKind,
-    IterationFile, Point, RunStatement, CHECKPOINT_FILE, CHECKPOINT_MAGIC, ITERATION_MAGIC,
-    STATEMENT_FILE, STATEMENT_MAGIC,
+    self, hex, list_proofs, proof_path, sniff, Checkpoint, DataFile, FileKind, FoldedFile,
+    InitKind, IterationFile, Point, RunStatement, CHECKPOINT_FILE, CHECKPOINT_MAGIC,
+    FINAL_PROOF_FILE, FOLDED_MAGIC, ITERATION_MAGIC, STATEMENT_FILE, STATEMENT_MAGIC,
 };
 
 /// Describe `path` (a run directory or any zkpot file).
@@ -121,6 +121,22 @@ pub fn run(path: &Path) -> Result<String> {
             let bytes = formats::read_bytes(path)?;
             let _ = writeln!(s, "bare step proof (ZKPOTSTP), {size} bytes");
             describe_step_proof(&mut s, &bytes, 0);
+        }
+        FileKind::Folded => {
+            let f: FoldedFile = formats::load(&FOLDED_MAGIC, path)?;
+            let _ = writeln!(
+                s,
+                "folded proof of a run (ZKPOTFIN v{}), {size} bytes",
+                formats::FORMAT_VERSION
+            );
+            describe_folded(&mut s, &f);
+        }
+        FileKind::FoldState => {
+            let _ = writeln!(
+                s,
+                "folding prover state (ZKPOTFST), {size} bytes: PRIVATE (the folded witnesses and the \
+                 accumulator polynomial), read by `train --fold --resume`"
+            );
         }
         FileKind::Ptau => {
             let _ = writeln!(s, "snarkjs powers-of-tau file, {size} bytes");
@@ -234,6 +250,32 @@ fn describe_step_proof(s: &mut String, bytes: &[u8], next: u64) {
     }
 }
 
+/// The folded proof's claims and the split of its size.
+fn describe_folded(s: &mut String, f: &FoldedFile) {
+    let _ = writeln!(s, "  run id {}", hex(&f.run_id));
+    let _ = writeln!(
+        s,
+        "  covers iterations 0..{} ; final model commitment (unverified) C_W_{} = {}",
+        f.iterations,
+        f.iterations,
+        f.final_model_commitment.to_hex()
+    );
+    match recursion::training_proof::TrainingProof::from_bytes(&f.proof) {
+        Ok(p) => {
+            let cf = (p.decider.cf_acc_w.w.len() + p.decider.cf_acc_w.e.len()) * 32;
+            let _ = writeln!(
+                s,
+                "  accumulator on {} variables; decider: Spartan {} bytes, CycleFold witness (in the clear) ≈ {cf} bytes",
+                p.accumulator.num_vars(),
+                p.decider.spartan.size_in_bytes(),
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(s, "  (the folded proof does not decode: {e})");
+        }
+    }
+}
+
 fn describe_run(run: &Path) -> Result<String> {
     let mut s = String::new();
     let stmt = run.join(STATEMENT_FILE);
@@ -267,6 +309,12 @@ fn describe_run(run: &Path) -> Result<String> {
                     );
                 }
             }
+        }
+        let fin = run.join(FINAL_PROOF_FILE);
+        if let Ok(f) = formats::load::<FoldedFile>(&FOLDED_MAGIC, &fin) {
+            let size = std::fs::metadata(&fin).map(|m| m.len()).unwrap_or(0);
+            let _ = writeln!(s, "  {FINAL_PROOF_FILE}: {size} bytes");
+            describe_folded(&mut s, &f);
         }
     } else if ck.exists() {
         let _ = writeln!(s, "plain (unproven) training run {}", run.display());
