@@ -176,9 +176,19 @@ impl<'k> Folder<'k> {
         Ok(bytes.len() as u64)
     }
 
-    /// Makes sure `RUN/final.proof` covers every folded iteration and ends at `final_model`
-    /// (after an interruption between the state and the proof).
-    pub fn finish(&mut self, final_model: &Point) -> Result<()> {
+    /// Makes sure `RUN/final.proof` covers the run's `iterations` and ends at `final_model`
+    /// (after an interruption between the state and the proof). A folded state ahead of the run
+    /// (interrupted after folding, resumed with fewer `--iterations`) is an error naming the
+    /// count to continue to.
+    pub fn finish(&mut self, iterations: u64, final_model: &Point) -> Result<()> {
+        if self.prover.iterations() != iterations {
+            return Err(CliError::usage(format!(
+                "the folded state covers {} iterations but the run stops at {iterations}: \
+                 resume with --iterations {} or more",
+                self.prover.iterations(),
+                self.prover.iterations()
+            )));
+        }
         let path = self.run.join(FINAL_PROOF_FILE);
         let current = path.exists()
             && formats::load::<FoldedFile>(&FOLDED_MAGIC, &path).is_ok_and(|f| {

@@ -633,7 +633,7 @@ impl<'a> Proven<'a> {
         }
         pb.bar.finish_and_clear();
         if let Some(f) = folder.as_mut() {
-            f.finish(&c)?;
+            f.finish(total, &c)?;
         }
         export_model(run, self.model, &self.cfg, &params)?;
         if self.opts.progress {
