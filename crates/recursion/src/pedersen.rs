@@ -69,6 +69,18 @@ pub fn hash_to_g1(label: &[u8], which: GeneratorIndex) -> Result<G1Affine, Error
     G1Projective::hash_to_curve(label, which)
 }
 
+/// `H` hashed to the curve from `label` if `hiding`.
+fn blinding_generator<C: FoldingCurve>(
+    label: &[u8],
+    hiding: bool,
+) -> Result<Option<C::Affine>, Error> {
+    if hiding {
+        Ok(Some(C::hash_to_curve(label, GeneratorIndex::Blinding)?))
+    } else {
+        Ok(None)
+    }
+}
+
 /// `SHA-256(domain ‖ kind ‖ prefix ‖ u64(|label|) ‖ label ‖ u64(n) ‖ u8(hiding))` (module docs).
 fn key_digest<C: FoldingCurve>(
     kind: &[u8],
@@ -106,11 +118,7 @@ impl<C: FoldingCurve> PedersenKey<C> {
             .into_par_iter()
             .map(|i| C::hash_to_curve(label, GeneratorIndex::Vector(i)))
             .collect::<Result<Vec<_>, _>>()?;
-        let blinding = if hiding {
-            Some(C::hash_to_curve(label, GeneratorIndex::Blinding)?)
-        } else {
-            None
-        };
+        let blinding = blinding_generator::<C>(label, hiding)?;
         Ok(Self {
             label: label.to_vec(),
             generators,
@@ -136,11 +144,7 @@ impl<C: FoldingCurve> PedersenKey<C> {
                 available: bases.len(),
             })?
             .to_vec();
-        let blinding = if hiding {
-            Some(C::hash_to_curve(label, GeneratorIndex::Blinding)?)
-        } else {
-            None
-        };
+        let blinding = blinding_generator::<C>(label, hiding)?;
         Ok(Self {
             label: label.to_vec(),
             generators,

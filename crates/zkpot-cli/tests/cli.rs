@@ -18,7 +18,7 @@ use zkpot_cli::formats::{self, IterationFile, ITERATION_MAGIC};
 #[path = "support/binary.rs"]
 mod binary;
 
-use binary::{bin, expect_code, s, text, zkpot};
+use binary::{bin, expect_code, s, setup_and_commit, text, zkpot};
 
 const MODEL: &str = "mlp:16";
 
@@ -78,21 +78,7 @@ fn fixture() -> &'static Fixture {
         let srs = root.join("srs.bin");
         let data = root.join("data.zkd");
         let run = root.join("run-a");
-        expect_code(&zkpot(&["setup", "--log-size", "18", "--out", s(&srs)]), 0);
-        let o = zkpot(&[
-            "commit-data",
-            "--dataset",
-            "synthetic-mnist",
-            "--samples",
-            "16",
-            "--srs",
-            s(&srs),
-            "--model",
-            MODEL,
-            "--out",
-            s(&data),
-        ]);
-        expect_code(&o, 0);
+        setup_and_commit(&srs, &data, "18", "16", MODEL);
         let f = Fixture {
             root,
             srs,

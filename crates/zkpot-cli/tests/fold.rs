@@ -17,7 +17,7 @@ use zkpot_cli::formats::{self, FoldedFile, FINAL_PROOF_FILE, FOLDED_MAGIC, FOLD_
 #[path = "support/binary.rs"]
 mod binary;
 
-use binary::{expect_code, s, zkpot};
+use binary::{expect_code, s, setup_and_commit, zkpot};
 
 const MODEL: &str = "mlp:16";
 
@@ -55,23 +55,7 @@ fn folded_run_verifies_by_one_proof_and_rejects_tampering() {
         root.join("data.zkd"),
         root.join("run"),
     );
-    expect_code(&zkpot(&["setup", "--log-size", "21", "--out", s(&srs)]), 0);
-    expect_code(
-        &zkpot(&[
-            "commit-data",
-            "--dataset",
-            "synthetic-mnist",
-            "--samples",
-            "16",
-            "--srs",
-            s(&srs),
-            "--model",
-            MODEL,
-            "--out",
-            s(&data),
-        ]),
-        0,
-    );
+    setup_and_commit(&srs, &data, "21", "16", MODEL);
 
     // --fold needs --commit (clap), and a run folded from the start to be resumed with it.
     let o = zkpot(&[

@@ -36,3 +36,23 @@ pub fn expect_code(o: &Output, code: i32) -> String {
     assert!(!all.contains("panicked"), "{all}");
     all
 }
+
+/// `zkpot setup --log-size LOG` into `srs`, then `zkpot commit-data` of `samples` synthetic
+/// MNIST-shaped rows for `model` into `data`; both must succeed.
+pub fn setup_and_commit(srs: &Path, data: &Path, log: &str, samples: &str, model: &str) {
+    expect_code(&zkpot(&["setup", "--log-size", log, "--out", s(srs)]), 0);
+    let o = zkpot(&[
+        "commit-data",
+        "--dataset",
+        "synthetic-mnist",
+        "--samples",
+        samples,
+        "--srs",
+        s(srs),
+        "--model",
+        model,
+        "--out",
+        s(data),
+    ]);
+    expect_code(&o, 0);
+}
