@@ -77,7 +77,7 @@ impl DeciderKey {
     /// Preprocesses the augmented circuit of `params`.
     pub fn new<S: StepCircuit>(params: &IvcParams<S>) -> Result<Self, Error> {
         Ok(Self {
-            spartan: SpartanKey::new(params.primary().shape().clone())?,
+            spartan: SpartanKey::new(params.primary().shape_arc())?,
         })
     }
 

@@ -195,3 +195,22 @@ pub enum Error {
         reason: String,
     },
 }
+
+impl Error {
+    /// `Ok` if `actual == expected`, else [`Error::LengthMismatch`] naming `what`.
+    pub(crate) fn check_len(
+        what: &'static str,
+        expected: usize,
+        actual: usize,
+    ) -> Result<(), Self> {
+        if actual == expected {
+            Ok(())
+        } else {
+            Err(Self::LengthMismatch {
+                what,
+                expected,
+                actual,
+            })
+        }
+    }
+}

@@ -160,16 +160,8 @@ pub fn state_hash(
 
 /// Checks that `z_0` and `z_i` have the step circuit's arity `a`.
 pub(crate) fn check_states(a: usize, z_0: &[Fr], z_i: &[Fr]) -> Result<(), Error> {
-    for (what, len) in [("z_0", z_0.len()), ("z_i", z_i.len())] {
-        if len != a {
-            return Err(Error::LengthMismatch {
-                what,
-                expected: a,
-                actual: len,
-            });
-        }
-    }
-    Ok(())
+    Error::check_len("z_0", a, z_0.len())?;
+    Error::check_len("z_i", a, z_i.len())
 }
 
 fn state_hash_var(cs: ConstraintSystemRef<Fr>, elems: &[FpVar<Fr>]) -> Result<FpVar<Fr>, Error> {

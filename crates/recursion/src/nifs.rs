@@ -63,6 +63,8 @@
 //! to commit the new step's witness. Verifier: the transcript (a few Poseidon permutations) and
 //! two or three scalar multiplications in the group.
 
+use std::sync::Arc;
+
 use ark_bn254::G1Projective;
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField, Zero};
@@ -124,8 +126,10 @@ const _: () = {
 /// (an `Fr` element: the transcript is over `Fr` for both curves).
 #[derive(Clone, Debug)]
 pub struct NifsParams<C: FoldingCurve = G1Projective> {
-    shape: R1csShape<C::ScalarField>,
-    key: PedersenKey<C>,
+    // Shared: parameters are cloned into every IVC prover and decider key, and the augmented
+    // circuit's shape and key are large (tens of millions of matrix entries, 2^21 generators).
+    shape: Arc<R1csShape<C::ScalarField>>,
+    key: Arc<PedersenKey<C>>,
     digest: F,
 }
 
@@ -147,7 +151,11 @@ impl<C: FoldingCurve> NifsParams<C> {
         h.update(CHALLENGE_BITS.to_le_bytes());
         let bytes: [u8; 32] = h.finalize().into();
         let digest = F::from_le_bytes_mod_order(&bytes[..31]);
-        Ok(Self { shape, key, digest })
+        Ok(Self {
+            shape: Arc::new(shape),
+            key: Arc::new(key),
+            digest,
+        })
     }
 
     /// Parameters with a freshly derived key of exactly `max(|W|, m)` generators.
@@ -164,6 +172,11 @@ impl<C: FoldingCurve> NifsParams<C> {
     /// The shape.
     pub fn shape(&self) -> &R1csShape<C::ScalarField> {
         &self.shape
+    }
+
+    /// The shape, shared (no copy).
+    pub fn shape_arc(&self) -> Arc<R1csShape<C::ScalarField>> {
+        Arc::clone(&self.shape)
     }
 
     /// The commitment key.

@@ -81,7 +81,7 @@ impl RelaxedR1csInstanceVar {
         mode: AllocationMode,
     ) -> Result<Self, Error> {
         if let Some(v) = value {
-            check_len("x of the running instance", num_io, v.x.len())?;
+            Error::check_len("x of the running instance", num_io, v.x.len())?;
         }
         Ok(Self {
             comm_w: G1LimbsVar::new_variable(cs.clone(), || get(value.map(|v| v.comm_w)), mode)?,
@@ -121,7 +121,7 @@ impl R1csInstanceVar {
         mode: AllocationMode,
     ) -> Result<Self, Error> {
         if let Some(v) = value {
-            check_len("x of the incoming instance", num_io, v.x.len())?;
+            Error::check_len("x of the incoming instance", num_io, v.x.len())?;
         }
         Ok(Self {
             comm_w: G1LimbsVar::new_variable(cs.clone(), || get(value.map(|v| v.comm_w)), mode)?,
@@ -150,18 +150,6 @@ pub struct NifsFoldVar {
 
 fn get<T>(v: Option<T>) -> Result<T, SynthesisError> {
     v.ok_or(SynthesisError::AssignmentMissing)
-}
-
-fn check_len(what: &'static str, expected: usize, actual: usize) -> Result<(), Error> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch {
-            what,
-            expected,
-            actual,
-        })
-    }
 }
 
 fn alloc_vec(
@@ -217,7 +205,7 @@ pub fn verify_strict(
     inc: &R1csInstanceVar,
     comm_t: &G1LimbsVar,
 ) -> Result<NifsFoldVar, Error> {
-    check_len("x of the incoming instance", acc.x.len(), inc.x.len())?;
+    Error::check_len("x of the incoming instance", acc.x.len(), inc.x.len())?;
     let cs = pp
         .cs()
         .or(acc.u.cs())

@@ -325,22 +325,10 @@ impl<F: PrimeField> R1csShape<F> {
         self.digest
     }
 
-    fn check_len(what: &'static str, v: &[F], expected: usize) -> Result<(), Error> {
-        if v.len() == expected {
-            Ok(())
-        } else {
-            Err(Error::LengthMismatch {
-                what,
-                expected,
-                actual: v.len(),
-            })
-        }
-    }
-
     /// `z = (u, x, W)`, with the lengths checked.
     pub fn z(&self, u: F, x: &[F], w: &[F]) -> Result<Vec<F>, Error> {
-        Self::check_len("x", x, self.num_io)?;
-        Self::check_len("W", w, self.num_witness)?;
+        Error::check_len("x", self.num_io, x.len())?;
+        Error::check_len("W", self.num_witness, w.len())?;
         let mut z = Vec::with_capacity(self.num_vars());
         z.push(u);
         z.extend_from_slice(x);
@@ -360,7 +348,7 @@ impl<F: PrimeField> R1csShape<F> {
     /// Checks `(A z)∘(B z) = u·(C z) + E` for `z = (u, x, W)`; the first failing row is the
     /// error.
     pub fn check_relaxed_relation(&self, u: F, x: &[F], w: &[F], e: &[F]) -> Result<(), Error> {
-        Self::check_len("E", e, self.num_constraints())?;
+        Error::check_len("E", self.num_constraints(), e.len())?;
         let z = self.z(u, x, w)?;
         let [az, bz, cz] = self.multiply(&z)?;
         let bad = (0..self.num_constraints())
@@ -420,8 +408,8 @@ impl<F: PrimeField> R1csShape<F> {
         C: FoldingCurve<ScalarField = F>,
         R: RngCore + ?Sized,
     {
-        Self::check_len("x", &x, self.num_io)?;
-        Self::check_len("W", &w, self.num_witness)?;
+        Error::check_len("x", self.num_io, x.len())?;
+        Error::check_len("W", self.num_witness, w.len())?;
         let r_w = if key.is_hiding() {
             F::rand(rng)
         } else {

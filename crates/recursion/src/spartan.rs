@@ -250,8 +250,8 @@ impl SpartanKey {
 
     /// `z' = (W, 0…0, u, x, 0…0)` of length `2^{w+1}`.
     pub fn padded_z(&self, u: F, x: &[F], w: &[F]) -> Result<Vec<F>, Error> {
-        check_len("x", x.len(), self.shape.num_io())?;
-        check_len("W", w.len(), self.shape.num_witness())?;
+        Error::check_len("x", self.shape.num_io(), x.len())?;
+        Error::check_len("W", self.shape.num_witness(), w.len())?;
         let half = 1usize << self.witness_vars;
         let mut z = vec![F::zero(); 2 * half];
         z[..w.len()].copy_from_slice(w);
@@ -349,18 +349,6 @@ impl SpartanKey {
     }
 }
 
-fn check_len(what: &'static str, actual: usize, expected: usize) -> Result<(), Error> {
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch {
-            what,
-            expected,
-            actual,
-        })
-    }
-}
-
 fn pcs_error(what: &'static str) -> impl Fn(pcs::Error) -> Error {
     move |e| Error::Pcs {
         what,
@@ -392,7 +380,7 @@ impl SpartanInstance {
         w: &[F],
         e: &[F],
     ) -> Result<Self, Error> {
-        check_len("x", x.len(), key.shape().num_io())?;
+        Error::check_len("x", key.shape().num_io(), x.len())?;
         let (comm_w, comm_e) = commit_witness(key, pk, w, e)?;
         Ok(Self {
             comm_w,
@@ -412,8 +400,8 @@ pub fn commit_witness(
     w: &[F],
     e: &[F],
 ) -> Result<(Commitment, Commitment), Error> {
-    check_len("W", w.len(), key.shape().num_witness())?;
-    check_len("E", e.len(), key.shape().num_constraints())?;
+    Error::check_len("W", key.shape().num_witness(), w.len())?;
+    Error::check_len("E", key.shape().num_constraints(), e.len())?;
     let (cw, ce) = rayon::join(
         || HyperKzg::commit_scalars(pk, Scalars::Field(w)),
         || HyperKzg::commit_scalars(pk, Scalars::Field(e)),
@@ -559,9 +547,9 @@ pub fn prove<T: Transcript>(
     transcript: &mut T,
 ) -> Result<SpartanProof, Error> {
     let shape = key.shape();
-    check_len("x", inst.x.len(), shape.num_io())?;
-    check_len("W", w.len(), shape.num_witness())?;
-    check_len("E", e.len(), shape.num_constraints())?;
+    Error::check_len("x", shape.num_io(), inst.x.len())?;
+    Error::check_len("W", shape.num_witness(), w.len())?;
+    Error::check_len("E", shape.num_constraints(), e.len())?;
     if pk.max_vars() < key.pcs_num_vars() {
         return Err(Error::Pcs {
             what: "prover key",
@@ -740,7 +728,7 @@ pub fn verify<T: Transcript>(
     proof: &SpartanProof,
     transcript: &mut T,
 ) -> Result<(), Error> {
-    check_len("x", inst.x.len(), key.shape().num_io())?;
+    Error::check_len("x", key.shape().num_io(), inst.x.len())?;
     if !valid_point(&inst.comm_w.0) {
         return Err(Error::InvalidPoint { what: "C_W" });
     }

@@ -165,13 +165,7 @@ impl TrainingStep {
         &self,
         z: &[Fr],
     ) -> Result<(u64, G1Affine, G1Affine, AccumulatorClaim), Error> {
-        if z.len() != self.arity() {
-            return Err(Error::LengthMismatch {
-                what: "training state",
-                expected: self.arity(),
-                actual: z.len(),
-            });
-        }
+        Error::check_len("training state", self.arity(), z.len())?;
         let point = |k: usize| limbs_to_g1(&[z[k], z[k + 1], z[k + 2], z[k + 3]]);
         let t_bytes = z[0].into_bigint().to_bytes_le();
         if t_bytes[8..].iter().any(|b| *b != 0) {
@@ -395,23 +389,20 @@ impl StepCircuit for TrainingStep {
         _i: &FpVar<Fr>,
         z: &[FpVar<Fr>],
     ) -> Result<StepOutput, Error> {
-        if z.len() != self.arity() {
-            return Err(Error::LengthMismatch {
-                what: "training state",
-                expected: self.arity(),
-                actual: z.len(),
-            });
-        }
+        Error::check_len("training state", self.arity(), z.len())?;
         let n = self.acc_vars;
         let witness = self.witness();
         if let Some(w) = &witness {
-            if w.folds.len() != CLAIMS_PER_STEP || w.statements.len() != CLAIMS_PER_STEP {
-                return Err(Error::LengthMismatch {
-                    what: "accumulator folds of a step",
-                    expected: CLAIMS_PER_STEP,
-                    actual: w.folds.len().min(w.statements.len()),
-                });
-            }
+            Error::check_len(
+                "accumulator folds of a step",
+                CLAIMS_PER_STEP,
+                w.folds.len(),
+            )?;
+            Error::check_len(
+                "CycleFold statements of a step",
+                CLAIMS_PER_STEP,
+                w.statements.len(),
+            )?;
         }
         // The limbs in the state were range-checked where they were first allocated (a previous
         // step's output) or are public (`z_0`).

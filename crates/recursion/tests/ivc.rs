@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use ark_bn254::{Fq, Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{PrimeField, UniformRand};
+use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::fields::FieldVar;
@@ -20,9 +20,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use recursion::cyclefold::{self, CycleFoldStatement, Grumpkin, NUM_IO};
 use recursion::cyclefold_gadget::{self, CycleFoldInstanceVar, GrumpkinVar};
-use recursion::ivc::{verify, Ivc, IvcParams, IvcState, StepCircuit, StepOutput};
+use recursion::ivc::{
+    synthesize_augmented, verify, AugmentedInputs, CycleFoldProof, Ivc, IvcParams, IvcState,
+    StepCircuit, StepOutput,
+};
 use recursion::nifs;
-use recursion::r1cs::{RelaxedR1csInstance, RelaxedR1csWitness};
+use recursion::r1cs::{R1csInstance, RelaxedR1csInstance, RelaxedR1csWitness};
 use recursion::Error;
 use std::sync::Arc;
 
@@ -155,6 +158,53 @@ fn sumcheck_step_verifies() {
         assert_eq!(ivc.state().z_i, vec![Fr::from(1u64) + after * Fr::from(k)]);
         verify(ivc.params(), ivc.state()).unwrap();
     }
+}
+
+/// The base case takes the running CycleFold instance as the zero one: a base step that
+/// starts from any other `cfU_0` leaves the augmented circuit unsatisfied (step 0's own
+/// CycleFold statements are folded into `cfU_1`, so it must start from `cfU_⊥`).
+#[test]
+fn base_case_starts_from_the_zero_cyclefold_instance() {
+    let params = cubic_params();
+    let shape = params.primary().shape();
+    let inputs = |cf_acc: RelaxedR1csInstance<Grumpkin>| AugmentedInputs {
+        pp: params.primary().digest(),
+        i: 0,
+        z_0: vec![Fr::from(3u64)],
+        z_i: vec![Fr::from(3u64)],
+        acc: RelaxedR1csInstance::zero(shape),
+        inc: R1csInstance {
+            comm_w: G1Affine::zero(),
+            x: vec![Fr::zero(); shape.num_io()],
+        },
+        comm_t: G1Affine::zero(),
+        cf_acc,
+        cf_proofs: vec![
+            CycleFoldProof {
+                comm_w: ark_grumpkin::Affine::generator(),
+                comm_t: ark_grumpkin::Affine::generator(),
+            };
+            2
+        ],
+    };
+    let satisfied = |cf_acc| {
+        in_pool(|| {
+            let cs = ConstraintSystem::new_ref();
+            synthesize_augmented(
+                cs.clone(),
+                &Cubic,
+                params.cyclefold().digest(),
+                Some(&inputs(cf_acc)),
+            )
+            .unwrap();
+            cs.is_satisfied().unwrap()
+        })
+    };
+    let zero = RelaxedR1csInstance::<Grumpkin>::zero(params.cyclefold().shape());
+    assert!(satisfied(zero.clone()));
+    let mut other = zero;
+    other.u = Fq::from(1u64);
+    assert!(!satisfied(other));
 }
 
 #[test]
