@@ -68,6 +68,15 @@ pub trait FoldingCurve: CurveGroup {
         t.append_fields(label, &Self::point_to_transcript(p));
     }
 
+    /// Squeezes a challenge under `label` as a scalar of this curve: the squeezed `x ∈ Fr` read
+    /// as an integer `< r` and reduced into `ScalarField` (for Grumpkin, `r < q`, so the map is
+    /// injective and the challenge is uniform on a subset of `Fq` of size `r ≈ q`; for BN254 G1 it
+    /// is `x` itself).
+    fn challenge_scalar<T: Transcript>(t: &mut T, label: &'static [u8]) -> Self::ScalarField {
+        let x = t.challenge(label);
+        Self::ScalarField::from_le_bytes_mod_order(&x.into_bigint().to_bytes_le())
+    }
+
     /// Absorbs scalars under `label` (all of them in one call).
     fn append_scalars<T: Transcript>(
         t: &mut T,

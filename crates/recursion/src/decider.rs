@@ -12,7 +12,8 @@
 //!                                                                         relaxed instance left)
 //! 3. Spartan proof that U' is satisfied (crate::spartan), on the commitments
 //!    C_W' − r_W'·H and C_E' − r_E'·H (the blinding factors r_W', r_E' are sent)
-//! 4. (cfU_i, cfW_i) relaxed-satisfies the CycleFold circuit, the witness sent in the clear
+//! 4. Spartan-IPA proof that cfU_i is satisfied (crate::spartan_ipa), on the commitments
+//!    cfC_W − cfr_W·H and cfC_E − cfr_E·H (the blinding factors cfr_W, cfr_E are sent)
 //! ```
 //!
 //! **Commitments.** Spartan opens `W'` and `E'` with HyperKZG, so the primary folding key must be
@@ -21,26 +22,30 @@
 //! `C − r·H` is the HyperKZG commitment to `v`. `H` is hashed to the curve, so nobody can write it
 //! in the SRS bases: `C` determines `(v, r)` (binding, under the SRS's assumption).
 //!
-//! **The CycleFold instance is checked in the clear.** Its circuit is 4,416 constraints over
-//! `Fq`; a succinct proof of it needs a sumcheck and a PCS over `Fq`/Grumpkin (an IPA), which
-//! are not built. Its witness `(W, E)` is about 8.8k `Fq` elements (≈ 280 KB), the bulk of the
-//! proof; the check is two Grumpkin MSMs of ≈ 4.4k points and three sparse products.
+//! **The CycleFold instance** (4,416 constraints over `Fq`, committed on Grumpkin) is proven by
+//! Spartan over `Fq` with a Bulletproofs inner-product argument on Grumpkin
+//! ([`crate::spartan_ipa`], [`crate::ipa`]): two sumchecks of 13 rounds and two IPAs of 13
+//! rounds, ≈ 4.0 KB, where its witness in the clear (decider format version 1) was ≈ 280 KB. The
+//! verifier's cost is about the same as the clear check's: two Grumpkin MSMs of `2^13` points and
+//! one pass over the CycleFold matrices.
 //!
-//! **Zero-knowledge.** None yet: the CycleFold witness, the revealed blinding factors and the
-//! Spartan proof all leak (SPEC §8 plans a zero-knowledge decider).
+//! **Zero-knowledge.** None yet: the revealed blinding factors and both Spartan proofs leak
+//! evaluations of the witnesses (SPEC §8 plans a zero-knowledge decider).
 //!
-//! Transcript: Spartan's own, started from a fresh Poseidon transcript with domain
-//! [`DECIDER_DOMAIN`] that first absorbs `pp`, `i` and the state hash (so the proof is bound to
-//! the statement it decides).
+//! Transcript: one Poseidon transcript with domain [`DECIDER_DOMAIN`] that first absorbs `pp`,
+//! `i` and the state hash (so the proof is bound to the statement it decides), then runs the
+//! primary Spartan proof and, continuing, the CycleFold one.
 
 use ark_bn254::{Fq, Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_std::rand::RngCore;
 use pcs::hyperkzg::{Commitment, ProverKey, VerifierKey};
 use pcs::Srs;
 use sumcheck::{PoseidonTranscript, Transcript};
 
+use crate::curve::FoldingCurve;
 use crate::cyclefold::Grumpkin;
 use crate::error::Error;
 use crate::ivc::{state_hash, IvcParams, IvcState, StepCircuit, PRIMARY_KEY_LABEL};
@@ -48,6 +53,9 @@ use crate::nifs::{self, NifsProof};
 use crate::pedersen::PedersenKey;
 use crate::r1cs::{R1csInstance, RelaxedR1csInstance, RelaxedR1csWitness};
 use crate::spartan::{self, SpartanInstance, SpartanKey, SpartanProof};
+use crate::spartan_ipa::{
+    self, SpartanIpaInstance, SpartanIpaKey, SpartanIpaProof, SpartanIpaWire,
+};
 
 /// Domain of the decider's transcript.
 pub const DECIDER_DOMAIN: &[u8] = b"zkpot-ivc-decider";
@@ -56,7 +64,7 @@ pub const LABEL_STATEMENT: &[u8] = b"decider_statement";
 /// Magic bytes and version of [`DeciderProof::to_bytes`].
 pub const DECIDER_MAGIC: &[u8; 8] = b"ZKPOTDCD";
 /// Format version of [`DeciderProof::to_bytes`].
-pub const DECIDER_VERSION: u32 = 1;
+pub const DECIDER_VERSION: u32 = 2;
 
 /// IVC parameters whose primary folding key is the SRS's bases (module docs), so that the
 /// decider can open `W` and `E` with HyperKZG. The SRS must have at least `max(|W|, m)` powers
@@ -67,17 +75,21 @@ pub fn ivc_params_over_srs<S: StepCircuit>(step: S, srs: &Srs) -> Result<IvcPara
     })
 }
 
-/// The decider's preprocessed key: the Spartan key of the augmented circuit.
+/// The decider's preprocessed key: the Spartan key of the augmented circuit and the Spartan-IPA
+/// key of the CycleFold circuit.
 #[derive(Clone, Debug)]
 pub struct DeciderKey {
     spartan: SpartanKey,
+    cyclefold: SpartanIpaKey<Grumpkin>,
 }
 
 impl DeciderKey {
-    /// Preprocesses the augmented circuit of `params`.
+    /// Preprocesses the augmented circuit and the CycleFold circuit of `params`.
     pub fn new<S: StepCircuit>(params: &IvcParams<S>) -> Result<Self, Error> {
+        let cf = params.cyclefold();
         Ok(Self {
             spartan: SpartanKey::new(params.primary().shape_arc())?,
+            cyclefold: SpartanIpaKey::new(cf.shape_arc(), cf.key())?,
         })
     }
 
@@ -104,8 +116,12 @@ pub struct DeciderProof {
     pub spartan: SpartanProof,
     /// `cfU_i`.
     pub cf_acc: RelaxedR1csInstance<Grumpkin>,
-    /// `cfW_i`.
-    pub cf_acc_w: RelaxedR1csWitness<Fq>,
+    /// `cfr_W` of `cfW_i`.
+    pub cf_blind_w: Fq,
+    /// `cfr_E` of `cfW_i`.
+    pub cf_blind_e: Fq,
+    /// The Spartan-IPA proof for `cfU_i`.
+    pub cf_spartan: SpartanIpaProof<Grumpkin>,
 }
 
 fn statement_transcript(pp: Fr, i: u64, hash: Fr) -> PoseidonTranscript {
@@ -114,9 +130,36 @@ fn statement_transcript(pp: Fr, i: u64, hash: Fr) -> PoseidonTranscript {
     t
 }
 
-fn unblinded(key: &PedersenKey, c: &G1Affine, r: &Fr) -> Result<Commitment, Error> {
+/// `C − r·H` (`C` itself for `r = 0`).
+fn unblind<C: FoldingCurve>(
+    key: &PedersenKey<C>,
+    c: &C::Affine,
+    r: &C::ScalarField,
+) -> Result<C::Affine, Error> {
+    if r.is_zero() {
+        return Ok(*c);
+    }
     let h = key.blinding().ok_or(Error::NotHiding)?;
-    Ok(Commitment((c.into_group() - *h * *r).into_affine()))
+    Ok((c.into_group() - *h * *r).into_affine())
+}
+
+fn unblinded(key: &PedersenKey, c: &G1Affine, r: &Fr) -> Result<Commitment, Error> {
+    Ok(Commitment(unblind(key, c, r)?))
+}
+
+/// The CycleFold instance `cfU` with its blinding terms removed.
+fn cyclefold_instance(
+    key: &PedersenKey<Grumpkin>,
+    cf: &RelaxedR1csInstance<Grumpkin>,
+    r_w: &Fq,
+    r_e: &Fq,
+) -> Result<SpartanIpaInstance<Grumpkin>, Error> {
+    Ok(SpartanIpaInstance {
+        comm_w: unblind(key, &cf.comm_w, r_w)?,
+        comm_e: unblind(key, &cf.comm_e, r_e)?,
+        u: cf.u,
+        x: cf.x.clone(),
+    })
 }
 
 /// Proves `state` (at least one step) with `key` and the HyperKZG prover key `pk` of the SRS
@@ -158,6 +201,14 @@ pub fn prove<S: StepCircuit, R: RngCore + ?Sized>(
     );
     let mut t = statement_transcript(primary.digest(), state.i, hash);
     let proof = spartan::prove(&key.spartan, pk, &inst, &folded_w.w, &folded_w.e, &mut t)?;
+    let cf_w = &state.cf_acc_w;
+    let cf_inst = cyclefold_instance(
+        params.cyclefold().key(),
+        &state.cf_acc,
+        &cf_w.r_w,
+        &cf_w.r_e,
+    )?;
+    let cf_spartan = spartan_ipa::prove(&key.cyclefold, &cf_inst, &cf_w.w, &cf_w.e, &mut t)?;
     Ok(DeciderProof {
         acc: state.acc.clone(),
         inc: state.inc.clone(),
@@ -166,7 +217,9 @@ pub fn prove<S: StepCircuit, R: RngCore + ?Sized>(
         blind_e: folded_w.r_e,
         spartan: proof,
         cf_acc: state.cf_acc.clone(),
-        cf_acc_w: state.cf_acc_w.clone(),
+        cf_blind_w: cf_w.r_w,
+        cf_blind_e: cf_w.r_e,
+        cf_spartan,
     })
 }
 
@@ -208,9 +261,13 @@ pub fn verify<S: StepCircuit>(
     };
     let mut t = statement_transcript(primary.digest(), i, hash);
     spartan::verify(&key.spartan, vk, &inst, &proof.spartan, &mut t)?;
-    params
-        .cyclefold()
-        .is_satisfied_relaxed(&proof.cf_acc, &proof.cf_acc_w)
+    let cf_inst = cyclefold_instance(
+        params.cyclefold().key(),
+        &proof.cf_acc,
+        &proof.cf_blind_w,
+        &proof.cf_blind_e,
+    )?;
+    spartan_ipa::verify(&key.cyclefold, &cf_inst, &proof.cf_spartan, &mut t)
 }
 
 /// A relaxed instance as serialized: `(C_W, C_E, u, x)`.
@@ -304,7 +361,8 @@ struct Wire {
     blinds: (Fr, Fr),
     spartan: Vec<u8>,
     cf_acc: RelaxedWire<Grumpkin>,
-    cf_w: WitnessWire<Fq>,
+    cf_blinds: (Fq, Fq),
+    cf_spartan: SpartanIpaWire<Grumpkin>,
 }
 
 impl DeciderProof {
@@ -317,7 +375,8 @@ impl DeciderProof {
             blinds: (self.blind_w, self.blind_e),
             spartan: self.spartan.to_bytes(),
             cf_acc: relaxed_to_wire(&self.cf_acc),
-            cf_w: witness_to_wire(&self.cf_acc_w),
+            cf_blinds: (self.cf_blind_w, self.cf_blind_e),
+            cf_spartan: self.cf_spartan.to_wire(),
         };
         encode(DECIDER_MAGIC, DECIDER_VERSION, &wire)
     }
@@ -337,7 +396,9 @@ impl DeciderProof {
             blind_e: wire.blinds.1,
             spartan: SpartanProof::from_bytes(&wire.spartan)?,
             cf_acc: relaxed_from_wire(wire.cf_acc),
-            cf_acc_w: witness_from_wire(wire.cf_w),
+            cf_blind_w: wire.cf_blinds.0,
+            cf_blind_e: wire.cf_blinds.1,
+            cf_spartan: SpartanIpaProof::from_wire(wire.cf_spartan),
         })
     }
 }

@@ -171,6 +171,13 @@ pub enum Error {
     /// A native sumcheck verification failed (the native side of the accumulator fold).
     #[error("sumcheck: {0}")]
     Sumcheck(#[from] sumcheck::Error),
+    /// A verifier check of a proof failed (a sumcheck round or final claim, an inner-product
+    /// argument's final equation); `what` names the check.
+    #[error("proof rejected: {what}")]
+    Rejected {
+        /// Which check failed.
+        what: &'static str,
+    },
     /// The incoming instance's public input is not the hash of the claimed IVC state.
     #[error("the incoming instance's public input is not the hash of the IVC state")]
     IvcStateHashMismatch,

@@ -49,14 +49,16 @@
 //! | [`step_gadget`] | the in-circuit verifier of one dense (`Dense (Relu Dense)*`) step proof up to the PCS opening: statement, layer groups, matmul and zkReLU sumchecks, limb compositions, range check, merge reduction; ends on the four evaluation claims at the merge point |
 //! | [`training_step`] | the IVC step circuit of training: `verify_step`, then the iteration's four PCS claims folded into the accumulator; state `(t, C_D, C_W_t, C_acc, r_acc, v_acc)`; the native folds ([`training_step::accumulate_step`]) and the accumulator opening |
 //! | [`training_proof`] | the constant-size proof of a training run: [`training_proof::TrainingKeys`], [`training_proof::TrainingProver`] (fold each iteration, prove), [`training_proof::verify`], the `ZKPOTFLD` encoding |
-//! | [`decider`] | the succinct decider of the IVC: Nova's last fold, Spartan on the folded primary instance (primary key over the HyperKZG SRS), the CycleFold instance in the clear |
+//! | [`decider`] | the succinct decider of the IVC: Nova's last fold, Spartan on the folded primary instance (primary key over the HyperKZG SRS), Spartan-IPA on the CycleFold instance |
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`spartan`] | the succinct decider: a Spartan-style argument (two sumchecks, one multi-point HyperKZG opening of `W` and `E`) that a committed relaxed R1CS instance is satisfied: [`spartan::SpartanKey`], [`spartan::prove`], [`spartan::verify`] |
+//! | [`ipa`] | a non-hiding Bulletproofs inner-product argument over a [`FoldingCurve`] (opening a Pedersen commitment against a public vector, `2k` points and a scalar): [`ipa::IpaKey`], [`ipa::prove`], [`ipa::verify`] |
+//! | [`spartan_ipa`] | Spartan over a [`FoldingCurve`]'s scalar field with Pedersen commitments opened by [`ipa`]: the succinct proof of the CycleFold instance ([`spartan_ipa::SpartanIpaKey`], [`spartan_ipa::prove`], [`spartan_ipa::verify`]) |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): conv/pool step proofs in-circuit, a succinct proof of the CycleFold
-//! instance (it is checked in the clear), a preprocessed (SPARK-style) matrix evaluation for the
-//! Spartan verifier, zero-knowledge of the decider (`docs/recursion.md`).
+//! Not built yet (issue 8): conv/pool step proofs in-circuit, a preprocessed (SPARK-style)
+//! matrix evaluation for the Spartan verifier, zero-knowledge of the decider
+//! (`docs/recursion.md`).
 
 pub mod accumulator;
 pub mod curve;
@@ -64,6 +66,7 @@ pub mod cyclefold;
 pub mod cyclefold_gadget;
 pub mod decider;
 pub mod error;
+pub mod ipa;
 pub mod ivc;
 pub mod multi_eval_gadget;
 pub mod nifs;
@@ -72,6 +75,7 @@ pub mod pedersen;
 pub mod r1cs;
 pub mod range_gadget;
 pub mod spartan;
+pub mod spartan_ipa;
 pub mod step_gadget;
 pub mod sumcheck_gadget;
 pub mod training_proof;

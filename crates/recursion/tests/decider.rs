@@ -1,5 +1,5 @@
 //! The succinct IVC decider (`decider`): Nova's last fold, Spartan on the folded primary instance
-//! with HyperKZG openings, the CycleFold instance in the clear. Honest proofs after 1, 2 and 3
+//! with HyperKZG openings, Spartan-IPA on the CycleFold instance. Honest proofs after 1, 2 and 3
 //! steps verify and have the same size; a wrong statement, every tampered part of the proof and
 //! malformed encodings are rejected without panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -170,12 +170,42 @@ fn tampered_proofs_are_rejected() {
             Box::new(move |p| p.cf_acc.comm_w = (p.cf_acc.comm_w + gk).into_affine()),
         ),
         (
-            "cf.W",
-            Box::new(move |p| p.cf_acc_w.w[7] += ark_bn254::Fq::from(1u64)),
+            "cf.C_E",
+            Box::new(move |p| p.cf_acc.comm_e = (p.cf_acc.comm_e + gk).into_affine()),
         ),
         (
-            "cf.E",
-            Box::new(move |p| p.cf_acc_w.e[3] += ark_bn254::Fq::from(1u64)),
+            "cf.r_W",
+            Box::new(move |p| p.cf_blind_w += ark_bn254::Fq::from(1u64)),
+        ),
+        (
+            "cf.r_E",
+            Box::new(move |p| p.cf_blind_e += ark_bn254::Fq::from(1u64)),
+        ),
+        (
+            "cf.outer round",
+            Box::new(move |p| p.cf_spartan.outer[2][1] += ark_bn254::Fq::from(1u64)),
+        ),
+        (
+            "cf.v_E",
+            Box::new(move |p| p.cf_spartan.outer_evals[3] += ark_bn254::Fq::from(1u64)),
+        ),
+        (
+            "cf.inner round",
+            Box::new(move |p| p.cf_spartan.inner[5][0] += ark_bn254::Fq::from(1u64)),
+        ),
+        (
+            "cf.v_W",
+            Box::new(move |p| p.cf_spartan.w_eval += ark_bn254::Fq::from(1u64)),
+        ),
+        (
+            "cf.IPA(W).L",
+            Box::new(move |p| {
+                p.cf_spartan.open_w.l[0] = (p.cf_spartan.open_w.l[0] + gk).into_affine()
+            }),
+        ),
+        (
+            "cf.IPA(E).a",
+            Box::new(move |p| p.cf_spartan.open_e.a += ark_bn254::Fq::from(1u64)),
         ),
         (
             "cf.x",
@@ -225,6 +255,11 @@ fn a_false_state_cannot_be_decided() {
     // A running witness that does not satisfy: Spartan's prover refuses it.
     let mut st = s.states[1].clone();
     st.acc_w.w[5] += Fr::from(1u64);
+    assert!(decider::prove(&s.params, &s.key, &s.pk, &st, &mut rng).is_err());
+    // A running CycleFold witness that does not satisfy: Spartan-IPA's prover refuses it (and
+    // tests/spartan_ipa.rs shows that its unchecked proof does not verify).
+    let mut st = s.states[1].clone();
+    st.cf_acc_w.w[5] += ark_bn254::Fq::from(1u64);
     assert!(decider::prove(&s.params, &s.key, &s.pk, &st, &mut rng).is_err());
 }
 

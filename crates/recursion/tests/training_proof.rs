@@ -170,8 +170,17 @@ fn tampered_proofs_are_rejected() {
     q.decider.spartan.w_eval += one;
     assert!(check(&q).is_err(), "decider Spartan evaluation");
     let mut q = p.clone();
-    q.decider.cf_acc_w.e[0] += ark_bn254::Fq::from(1u64);
-    assert!(check(&q).is_err(), "decider CycleFold witness");
+    q.decider.cf_spartan.outer_evals[3] += ark_bn254::Fq::from(1u64);
+    assert!(
+        check(&q).is_err(),
+        "decider CycleFold Spartan-IPA evaluation"
+    );
+    let mut q = p.clone();
+    q.decider.cf_spartan.open_w.a += ark_bn254::Fq::from(1u64);
+    assert!(check(&q).is_err(), "decider CycleFold IPA");
+    let mut q = p.clone();
+    q.decider.cf_blind_e += ark_bn254::Fq::from(1u64);
+    assert!(check(&q).is_err(), "decider CycleFold blinding factor");
     // A shorter accumulator point is a clean error.
     let mut q = p.clone();
     q.accumulator.point.pop();

@@ -87,6 +87,7 @@ fn mlp_one_two_four_eight_iterations() {
         let d = &data.commitment;
         let one = F::from(1u64);
         let g = G1Affine::generator();
+        let gk = ark_grumpkin::Affine::generator();
         // Another final model: the previous iteration's (rolled back) and an off one.
         assert!(rejected(&keys, d, &c0, &models[done as usize - 1], &proof));
         assert!(rejected(&keys, d, &c0, &(c_t + g).into_affine(), &proof));
@@ -114,8 +115,11 @@ fn mlp_one_two_four_eight_iterations() {
         q.decider.spartan.outer_evals[3] += one;
         assert!(rejected(&keys, d, &c0, &c_t, &q), "Spartan evaluation");
         let mut q = proof.clone();
-        q.decider.cf_acc_w.w[100] += ark_bn254::Fq::from(1u64);
-        assert!(rejected(&keys, d, &c0, &c_t, &q), "CycleFold witness");
+        q.decider.cf_spartan.w_eval += ark_bn254::Fq::from(1u64);
+        assert!(rejected(&keys, d, &c0, &c_t, &q), "CycleFold Spartan-IPA");
+        let mut q = proof.clone();
+        q.decider.cf_spartan.open_e.r[0] = (q.decider.cf_spartan.open_e.r[0] + gk).into_affine();
+        assert!(rejected(&keys, d, &c0, &c_t, &q), "CycleFold IPA");
         // An earlier proof does not prove the later run, nor the reverse.
         if let Some(e) = &earlier {
             assert!(rejected(&keys, d, &c0, &c_t, e));

@@ -110,7 +110,7 @@ fn folded_run_verifies_by_one_proof_and_rejects_tampering() {
     let text = expect_code(&zkpot(&["verify", s(&run), "--model-commitment", &c1]), 1);
     assert!(text.contains("REJECTED"), "{text}");
 
-    // A damaged final proof (one byte of the decider's CycleFold witness): rejected, exit 1.
+    // A damaged final proof (one byte flipped, 2,000 bytes from the end): rejected, exit 1.
     let path = run.join(FINAL_PROOF_FILE);
     let honest = std::fs::read(&path).unwrap();
     let mut bad = honest.clone();

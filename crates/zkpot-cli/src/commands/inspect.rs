@@ -262,12 +262,12 @@ fn describe_folded(s: &mut String, f: &FoldedFile) {
     );
     match recursion::training_proof::TrainingProof::from_bytes(&f.proof) {
         Ok(p) => {
-            let cf = (p.decider.cf_acc_w.w.len() + p.decider.cf_acc_w.e.len()) * 32;
             let _ = writeln!(
                 s,
-                "  accumulator on {} variables; decider: Spartan {} bytes, CycleFold witness (in the clear) ≈ {cf} bytes",
+                "  accumulator on {} variables; decider: Spartan {} bytes, CycleFold Spartan-IPA {} bytes",
                 p.accumulator.num_vars(),
                 p.decider.spartan.size_in_bytes(),
+                p.decider.cf_spartan.size_in_bytes(),
             );
         }
         Err(e) => {
