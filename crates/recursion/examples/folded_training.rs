@@ -90,9 +90,14 @@ fn main() {
     ));
     let t = Instant::now();
     let keys = TrainingKeys::setup(&srs, &model, &cfg, &statement(0, c0)).unwrap();
+    let shape = keys.params().primary().shape();
     say(format!(
-        "keys (augmented circuit {} constraints, accumulator on {} variables): {} s\n",
+        "keys (augmented circuit {} constraints, {} non-zero matrix entries (A {}, B {}, C {}), accumulator on {} variables): {} s\n",
         keys.num_constraints(),
+        shape.a().nnz() + shape.b().nnz() + shape.c().nnz(),
+        shape.a().nnz(),
+        shape.b().nnz(),
+        shape.c().nnz(),
         keys.params().step().acc_vars(),
         s(t.elapsed())
     ));

@@ -72,6 +72,7 @@ pub mod multi_eval_gadget;
 pub mod nifs;
 pub mod nifs_gadget;
 pub mod pedersen;
+pub mod poseidon_gadget;
 pub mod r1cs;
 pub mod range_gadget;
 pub mod spartan;

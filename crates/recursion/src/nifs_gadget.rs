@@ -33,10 +33,10 @@
 //! infinity as a placeholder output (their CycleFold instance is unsatisfiable anyway).
 //!
 //! **Cost** (ℓ public inputs of the step): the transcript (`34 + 2ℓ` absorbed elements with the
-//! headers, one 243-constraint permutation per two), 514 constraints for the canonical split of
+//! headers, one 271-constraint permutation per two), 514 constraints for the canonical split of
 //! `ρ`, `ℓ` products, and `2 × 516` for the range checks of the two output points' limbs
 //! (redundant with CycleFold's canonicity checks on the same integers, kept so that every
-//! [`G1LimbsVar`] is range-checked): 6403 for ℓ = 3, 244 more per public input, not counting
+//! [`G1LimbsVar`] is range-checked): 6963 for ℓ = 3, 272 more per public input, not counting
 //! the allocation of the four input points (`docs/recursion.md`).
 
 use ark_bn254::{Fr, G1Affine};

@@ -86,12 +86,13 @@
 //! memory checking), which is not built. The rest of the verifier is `O(s + w)` field
 //! operations, the transcript and one pairing check.
 //!
-//! On the training IVC's augmented circuit for `mlp` (1,542,506 constraints) the matrices have
-//! 36.6M non-zero entries (`A` 12.5M, `B` 22.8M, `C` 1.4M; only ≈ 10% of `A`'s and 3% of `B`'s
-//! are ±1: the inlined linear combinations of the Poseidon and emulated-`Fq` gadgets), and the
-//! pass takes ≈ 0.9 s on one core — one field multiplication per entry. Splitting the eq tables
-//! into halves (cache-resident) and skipping the products by ±1 was tried and measured: no
-//! gain beyond noise, so it was not kept; the pass is bound by the multiplications, not by memory.
+//! On the training IVC's augmented circuit for `mlp` the pass is one field multiplication per
+//! entry and bound by those multiplications, not by memory: with arkworks' Poseidon gadget
+//! (1,542,506 constraints, 36.6M entries, only ≈ 10% of `A`'s and 3% of `B`'s ±1) it took
+//! ≈ 0.9 s on one core, and splitting the eq tables into halves (cache-resident) and skipping
+//! the products by ±1 gained nothing measurable (not kept). With
+//! [`crate::poseidon_gadget`] (1,684,942 constraints, 12.3M entries) the whole verifier takes
+//! ≈ 0.7 s on one core.
 //!
 //! Measured (`examples/spartan_costs.rs`, release, 2 shared cores): at `m` = 62,267 constraints
 //! (`s = w = 16`, 1.7M non-zero entries) the prover takes ≈ 0.46 s, ≈ 0.4 s of it the HyperKZG

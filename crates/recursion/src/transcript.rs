@@ -2,7 +2,7 @@
 //!
 //! Both run the same Poseidon duplex sponge over `F = ark_bn254::Fr` (width 3, rate 2, α = 5,
 //! 8 full and 57 partial rounds, [`sumcheck::transcript::poseidon_config`]) — natively
-//! `PoseidonSponge`, here arkworks' `PoseidonSpongeVar` — and feed it the same stream of field
+//! arkworks' `PoseidonSponge`, here [`crate::poseidon_gadget::PoseidonSpongeGadget`] — and feed it the same stream of field
 //! elements. Every call opens with the header `le(label)·2^32 + n` (label ≤ 27 bytes, `n < 2^32`,
 //! computed by [`sumcheck::transcript::poseidon_header`] itself, so the encodings cannot drift):
 //!
@@ -17,10 +17,12 @@
 //! Labels and lengths are part of the circuit's shape, so headers are constants and cost nothing;
 //! a call costs the Poseidon permutations its elements trigger (one per two absorbed elements,
 //! and one per squeeze that follows an absorb). With BN254's parameters a permutation whose state
-//! is no longer constant is 243 constraints: `x^5` is 3 multiplications, applied to all 3 state
+//! is no longer constant is 271 constraints: `x^5` is 3 multiplications, applied to all 3 state
 //! elements in each of the 8 full rounds and to one in each of the 57 partial rounds
-//! (`3·(8·3 + 57) = 243`); the round constants and the MDS matrix are linear and free. Absorbing
-//! only constants (the domain separator) permutes constants and costs nothing.
+//! (`3·(8·3 + 57) = 243`), plus `2·14` for materializing two state elements every fourth
+//! partial round ([`crate::poseidon_gadget`], which keeps the matrices sparse); the round
+//! constants and the MDS matrix are linear and free. Absorbing only constants (the domain
+//! separator) permutes constants and costs nothing.
 //!
 //! G1 points enter as [`G1LimbsVar`], the four 128-bit limbs of the affine coordinates in `Fq`.
 //! Allocating them as witnesses or inputs range-checks each limb to 128 bits (so that the limbs
@@ -31,8 +33,6 @@
 use std::borrow::Borrow;
 
 use ark_bn254::G1Affine;
-use ark_crypto_primitives::sponge::constraints::CryptographicSpongeVar;
-use ark_crypto_primitives::sponge::poseidon::constraints::PoseidonSpongeVar;
 use ark_r1cs_std::alloc::{AllocVar, AllocationMode};
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::convert::ToBitsGadget;
@@ -41,12 +41,11 @@ use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::uint8::UInt8;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
-use sumcheck::transcript::{
-    bytes_to_fields, g1_to_limbs, poseidon_config, poseidon_header, MAX_LABEL_LEN,
-};
+use sumcheck::transcript::{bytes_to_fields, g1_to_limbs, poseidon_header, MAX_LABEL_LEN};
 use sumcheck::F;
 
 use crate::error::Error;
+use crate::poseidon_gadget::PoseidonSpongeGadget;
 
 /// The label under which [`PoseidonTranscriptVar::new`] absorbs the domain separator (the same
 /// as the native transcript's).
@@ -77,7 +76,7 @@ fn header(label: &'static [u8], n: usize) -> Result<FpVar<F>, Error> {
 /// challenges as [`sumcheck::transcript::PoseidonTranscript`] (see the module docs).
 #[derive(Clone)]
 pub struct PoseidonTranscriptVar {
-    sponge: PoseidonSpongeVar<F>,
+    sponge: PoseidonSpongeGadget,
 }
 
 impl std::fmt::Debug for PoseidonTranscriptVar {
@@ -91,7 +90,7 @@ impl PoseidonTranscriptVar {
     /// `PoseidonTranscript::new(domain)`; the domain is a circuit constant).
     pub fn new(cs: ConstraintSystemRef<F>, domain: &'static [u8]) -> Result<Self, Error> {
         let mut t = Self {
-            sponge: PoseidonSpongeVar::new(cs, poseidon_config()),
+            sponge: PoseidonSpongeGadget::new(cs),
         };
         t.append_bytes(DOMAIN_LABEL, domain)?;
         Ok(t)
@@ -99,7 +98,7 @@ impl PoseidonTranscriptVar {
 
     /// The constraint system the sponge lives in.
     pub fn cs(&self) -> ConstraintSystemRef<F> {
-        self.sponge.cs.clone()
+        self.sponge.cs()
     }
 
     fn absorb(&mut self, elems: Vec<FpVar<F>>) -> Result<(), Error> {
@@ -163,12 +162,9 @@ impl PoseidonTranscriptVar {
     /// Squeeze one challenge.
     pub fn challenge(&mut self, label: &'static [u8]) -> Result<FpVar<F>, Error> {
         self.absorb(vec![header(label, 0)?])?;
-        self.sponge
-            .squeeze_field_elements(1)?
-            .pop()
-            .ok_or(Error::Malformed {
-                what: "the sponge squeezed no element",
-            })
+        self.sponge.squeeze(1)?.pop().ok_or(Error::Malformed {
+            what: "the sponge squeezed no element",
+        })
     }
 
     /// Squeeze `n` challenges under one label (`n` calls of [`Self::challenge`]).

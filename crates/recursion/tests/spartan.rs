@@ -278,7 +278,7 @@ fn honest_step_circuit_strict_and_relaxed_instances_verify() {
     let shape = step_shape();
     let mut rng = rng(2);
     let strict = Case::strict(shape, step_assignment(0, &mut rng));
-    assert_eq!(strict.key.num_constraint_vars(), 10);
+    assert_eq!(strict.key.num_constraint_vars(), 11);
     strict.verify(&strict.prove()).unwrap();
     let (a, b) = (step_assignment(1, &mut rng), step_assignment(2, &mut rng));
     let relaxed = Case::folded(shape, a, b, F::rand(&mut rng));

@@ -231,7 +231,7 @@ fn circuit_shape_does_not_depend_on_the_proof() {
     );
     assert_eq!(with_proof, without);
     // The count reported in `docs/recursion.md`.
-    assert_eq!(without, 557_884);
+    assert_eq!(without, 621_192);
 }
 
 /// The `mlp` count reported in `docs/recursion.md` (setup mode, no proof needed).
@@ -247,5 +247,5 @@ fn mlp_batch_16_constraint_count() {
         layout.model.num_vars(),
         layout.aux.num_vars()
     );
-    assert_eq!(n, 1_187_673);
+    assert_eq!(n, 1_322_409);
 }

@@ -22,8 +22,8 @@ mod dense_run;
 
 use dense_run::{cfg, model, DenseRun};
 
-/// The augmented circuit (≈ 1M constraints) needs 2^20 SRS powers for its witness.
-const LOG_SRS: usize = 20;
+/// The augmented circuit (1,076,841 constraints) needs 2^21 SRS powers for its witness.
+const LOG_SRS: usize = 21;
 
 struct Run {
     keys: TrainingKeys,

@@ -3,7 +3,8 @@
 //! - [`MerlinTranscript`] (STROBE/Keccak via `merlin`) for proofs only ever verified natively.
 //! - [`PoseidonTranscript`], a Poseidon duplex sponge over `F` (arkworks), for proofs that the
 //!   recursion verifies in-circuit. Its absorb encoding is field-native so an R1CS gadget can
-//!   replay it with `PoseidonSpongeVar` on the same parameters ([`poseidon_config`]).
+//!   replay it on the same parameters ([`poseidon_config`]): arkworks' `PoseidonSpongeVar`, or the
+//!   recursion crate's `poseidon_gadget`, which keeps its matrices sparse.
 //!
 //! Every call names a static label. Encoding of one call in the Poseidon sponge (injective):
 //!
