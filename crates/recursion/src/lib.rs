@@ -35,6 +35,7 @@
 //! | module | contents |
 //! |---|---|
 //! | [`transcript`] | [`PoseidonTranscriptVar`] (fields, constant and variable bytes, G1 limbs, challenges), [`G1LimbsVar`] |
+//! | [`poseidon_gadget`] | [`poseidon_gadget::PoseidonSpongeGadget`]: the Poseidon duplex sponge in-circuit, its state materialized every 4 partial rounds (271 constraints and ≈ 1.9k matrix entries per permutation) |
 //! | [`sumcheck_gadget`] | [`SumcheckProofVar`], [`verify_rounds`], [`verify_batched`], product, matmul and zero-check verifiers, `eq` in-circuit |
 //! | [`multi_eval_gadget`] | the twin of `sumcheck::verify_multi_eval` and of the reduction half of `gkr::step::verify_merge` (claim lifting, `γ`, the eq-weighted sumcheck), ending on the evaluation claims at the common point |
 //! | [`r1cs`] | [`R1csShape`] (extracted from an arkworks `ConstraintSystem`), strict and relaxed instances and witnesses, satisfiability, cross term |
