@@ -52,7 +52,7 @@
 //! CycleFold statement [`CycleFoldStatementVar`] `(C_acc, C_t, ρ, C_acc')` — exactly the limbs it
 //! absorbed and the scalar bits it derived — for the CycleFold circuit over `Fq`, which does.
 //!
-//! Cost: the transcript (two points, `2(n + 1)` claim elements, `n` degree-2 rounds of 488
+//! Cost: the transcript (two points, `2(n + 1)` claim elements, `n` degree-2 rounds of 544
 //! constraints), `eq(r_acc, r')` and `eq(r_t, r')` (`2n − 1` each), the bit decomposition of
 //! `ρ`; measured totals are in `docs/recursion.md`.
 

@@ -161,7 +161,8 @@ pub const INNER_DEGREE: usize = 2;
 pub const REDUCTION_DEGREE: usize = 2;
 
 /// `⌈log2(max(n, 1))⌉`.
-fn log2_ceil(n: usize) -> usize {
+/// `⌈log₂ n⌉` (0 for `n ≤ 1`): the variables of a table of `n` entries padded to a power of two.
+pub(crate) fn log2_ceil(n: usize) -> usize {
     n.max(1).next_power_of_two().trailing_zeros() as usize
 }
 

@@ -76,6 +76,7 @@ use crate::error::Error;
 use crate::ipa::{self, IpaKey, IpaProof};
 use crate::pedersen::PedersenKey;
 use crate::r1cs::R1csShape;
+use crate::spartan::log2_ceil;
 
 /// Label of the key digest.
 pub const LABEL_KEY: &[u8] = b"spartan_ipa_key";
@@ -101,10 +102,6 @@ pub const LABEL_GAMMA: &[u8] = b"spartan_ipa_gamma";
 pub const LABEL_W_EVAL: &[u8] = b"spartan_ipa_w_eval";
 
 const KEY_DOMAIN: &[u8] = b"zkpot-spartan-ipa-key-v1";
-
-fn log2_ceil(n: usize) -> usize {
-    n.max(1).next_power_of_two().trailing_zeros() as usize
-}
 
 /// The preprocessed statement: the shape, the IPA generators and the digest the transcript binds.
 #[derive(Clone, Debug)]
