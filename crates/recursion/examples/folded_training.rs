@@ -1,5 +1,6 @@
 //! Measures the constant-size proof of a training run (`training_proof`): proves `T` SGD
-//! iterations of a dense zoo model on synthetic MNIST, folds each into the IVC, and at each
+//! iterations of a zoo model (`mlp` on synthetic MNIST; `lenet5` or `vgg11/D`, VGG-11 with every
+//! width divided by `D`, on synthetic CIFAR-10), folds each into the IVC, and at each
 //! checkpoint makes the final proof (decider + accumulator opening) and verifies it. Prints, per
 //! iteration, the step prover's time and the recursion's (native claims, the four accumulator
 //! folds, the IVC step: NIFS, CycleFold folds, synthesis, witness commitment), and per
@@ -14,7 +15,9 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use nn_layers::data::{parse_mnist, synthetic_mnist_files, QuantizedDataset};
+use nn_layers::data::{
+    parse_cifar10, parse_mnist, synthetic_cifar10_file, synthetic_mnist_files, QuantizedDataset,
+};
 use nn_layers::proof::{commit_dataset, commit_model, dataset_vector, prove_step, StepStatement};
 use nn_layers::{zoo, FixedConfig, Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
@@ -59,10 +62,17 @@ fn main() {
         .map(|c| c.parse().expect("--checkpoints: numbers"))
         .collect();
 
-    let model = zoo::by_name(&model_name).unwrap();
+    let model = match model_name.strip_prefix("vgg11/") {
+        Some(d) => zoo::vgg11_narrow(d.parse().expect("vgg11/D: a number")).unwrap(),
+        None => zoo::by_name(&model_name).unwrap(),
+    };
     let cfg = TrainConfig::new(FixedConfig::default(), lr_shift).unwrap();
-    let (img, lab) = synthetic_mnist_files(samples, 1);
-    let raw = parse_mnist(&img, &lab).unwrap();
+    let raw = if model.input_shape == [3, 32, 32] {
+        parse_cifar10(&synthetic_cifar10_file(samples, 1)).unwrap()
+    } else {
+        let (img, lab) = synthetic_mnist_files(samples, 1);
+        parse_mnist(&img, &lab).unwrap()
+    };
     let ds = QuantizedDataset::prepare(&raw, &cfg.fixed, 1, None).unwrap();
     let mut report = String::new();
     let mut say = |line: String| {

@@ -46,8 +46,11 @@
 //! | [`cyclefold`] | the CycleFold circuit over `Fq` (`P_out = P_1 + r·P_2`), [`cyclefold::CycleFoldStatement`] and its primary-side [`cyclefold::CycleFoldStatementVar`], folding parameters over Grumpkin |
 //! | [`cyclefold_gadget`] | the in-circuit verifier (over `Fr`) of a CycleFold fold on Grumpkin: native Grumpkin point arithmetic, `Fq` scalars emulated, the Grumpkin folding transcript replayed |
 //! | [`ivc`] | Nova + CycleFold IVC: [`ivc::StepCircuit`], the augmented circuit, [`ivc::Ivc`] (prover), [`ivc::verify`] (non-succinct decider), the state hash |
+//! | [`pool_gadget`] | the in-circuit twins of `gkr::relations::pool`'s verifier: `χ̃` and the avg-pool claims, the max-pool forward (booleanity + selection batch, one-hot and difference claims) and backward sumchecks |
 //! | [`range_gadget`] | the in-circuit twin of `gkr`'s range-check verifier: logUp roots, the fractional-GKR layers, leaf checks with the table MLEs, output claims |
-//! | [`step_gadget`] | the in-circuit verifier of one dense (`Dense (Relu Dense)*`) step proof up to the PCS opening: statement, layer groups, matmul and zkReLU sumchecks, limb compositions, range check, merge reduction; ends on the four evaluation claims at the merge point |
+//! | [`conv_gadget`] | the in-circuit twin of `gkr::relations::conv::verify_conv` (stage-1 product sumcheck, stage-2 pixel sumcheck against the shift predicate, whose 24-state automaton runs in-circuit), ending on the claims on the two operands |
+//! | [`step_gadget`] | the in-circuit verifier of one step proof up to the PCS opening (dense `Dense (Relu Dense)*` models here, conv nets dispatched to [`net_gadget`]): statement, layer groups, matmul and zkReLU sumchecks, limb compositions, range check, merge reduction; ends on the four evaluation claims at the merge point |
+//! | [`net_gadget`] | the in-circuit twin of the conv-network step verifier (`Conv2d`, `Dense`, `Relu`, `AvgPool2`, `MaxPool2`, `Flatten`): the protocol's driver layer by layer over [`conv_gadget`], [`pool_gadget`] and the matmul/masked-product sumchecks, sharing the opening, range check and merge with [`step_gadget`] |
 //! | [`training_step`] | the IVC step circuit of training: `verify_step`, then the iteration's four PCS claims folded into the accumulator; state `(t, C_D, C_W_t, C_acc, r_acc, v_acc)`; the native folds ([`training_step::accumulate_step`]) and the accumulator opening |
 //! | [`training_proof`] | the constant-size proof of a training run: [`training_proof::TrainingKeys`], [`training_proof::TrainingProver`] (fold each iteration, prove), [`training_proof::verify`], the `ZKPOTFLD` encoding |
 //! | [`decider`] | the succinct decider of the IVC: Nova's last fold, Spartan on the folded primary instance (primary key over the HyperKZG SRS), Spartan-IPA on the CycleFold instance |
@@ -57,11 +60,12 @@
 //! | [`spartan_ipa`] | Spartan over a [`FoldingCurve`]'s scalar field with Pedersen commitments opened by [`ipa`]: the succinct proof of the CycleFold instance ([`spartan_ipa::SpartanIpaKey`], [`spartan_ipa::prove`], [`spartan_ipa::verify`]) |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): conv/pool step proofs in-circuit, a preprocessed (SPARK-style)
+//! Not built yet (issue 8): a preprocessed (SPARK-style)
 //! matrix evaluation for the Spartan verifier, zero-knowledge of the decider
 //! (`docs/recursion.md`).
 
 pub mod accumulator;
+pub mod conv_gadget;
 pub mod curve;
 pub mod cyclefold;
 pub mod cyclefold_gadget;
@@ -70,9 +74,11 @@ pub mod error;
 pub mod ipa;
 pub mod ivc;
 pub mod multi_eval_gadget;
+pub mod net_gadget;
 pub mod nifs;
 pub mod nifs_gadget;
 pub mod pedersen;
+pub mod pool_gadget;
 pub mod poseidon_gadget;
 pub mod r1cs;
 pub mod range_gadget;

@@ -1,6 +1,8 @@
-//! The verifier of one dense-network step proof as an R1CS gadget, up to (not including) the
-//! PCS opening: the in-circuit twin of `nn_layers::proof::verify_step_with_transcript` for
-//! `Dense (Relu Dense)*` models, call for call on the Poseidon transcript.
+//! The verifier of one step proof as an R1CS gadget, up to (not including) the PCS opening: the
+//! in-circuit twin of `nn_layers::proof::verify_step_with_transcript`, call for call on the
+//! Poseidon transcript. Dense `Dense (Relu Dense)*` models are verified here; convolutional
+//! networks are dispatched to [`crate::net_gadget`], which shares this module's opening
+//! (`open_step`), range check and merge (`finish_step`).
 //!
 //! # What is replayed
 //!
@@ -67,11 +69,13 @@ use gkr::step::{
     LABEL_PARAMS_DIGEST,
 };
 use gkr::{RangeCheckParams, SegmentSpec};
-use nn_layers::aux::AuxLayout;
+use nn_layers::aux::{AuxLayout, Segment};
 use nn_layers::model::Model;
 use nn_layers::proof::layout::{
-    bias_name, weight_name, LimbKind, StepLayout, MULT_RANGE, MULT_SIGN,
+    bias_name, weight_name, DatasetLayout, LimbKind, LimbTensor, Schemes, StepLayout, MULT_RANGE,
+    MULT_SIGN,
 };
+use nn_layers::proof::net::NetLayout;
 use nn_layers::proof::{StepProof, StepStatement, VerifierKey, TRANSCRIPT_DOMAIN};
 use nn_layers::TrainConfig;
 use std::sync::Arc;
@@ -150,11 +154,11 @@ pub struct StepClaimsVar {
     pub num_vars: [usize; 4],
 }
 
-fn malformed(what: &'static str) -> Error {
+pub(crate) fn malformed(what: &'static str) -> Error {
     Error::Malformed { what }
 }
 
-fn value<T: Clone>(
+pub(crate) fn value<T: Clone>(
     proof: Option<&StepProof>,
     sel: impl FnOnce(&StepProof) -> Option<T>,
 ) -> Result<T, SynthesisError> {
@@ -162,13 +166,18 @@ fn value<T: Clone>(
 }
 
 /// The claim book in the circuit (twin of `gkr::step::ClaimBook`).
-struct BookVar {
+pub(crate) struct BookVar {
     num_vars: Vec<usize>,
     claims: Vec<EvalClaimVar>,
 }
 
 impl BookVar {
-    fn add(&mut self, poly: usize, point: Vec<FpVar<F>>, value: FpVar<F>) -> Result<(), Error> {
+    pub(crate) fn add(
+        &mut self,
+        poly: usize,
+        point: Vec<FpVar<F>>,
+        value: FpVar<F>,
+    ) -> Result<(), Error> {
         let n = *self
             .num_vars
             .get(poly)
@@ -183,7 +192,7 @@ impl BookVar {
         Ok(())
     }
 
-    fn add_segment(
+    pub(crate) fn add_segment(
         &mut self,
         poly: usize,
         local: &[FpVar<F>],
@@ -207,14 +216,14 @@ impl BookVar {
 }
 
 /// The evaluation-group reader in the circuit (twin of `gkr::step::EvalReader`).
-struct ReaderVar<'a> {
-    cs: ConstraintSystemRef<F>,
-    proof: Option<&'a StepProof>,
-    pos: usize,
+pub(crate) struct ReaderVar<'a> {
+    pub(crate) cs: ConstraintSystemRef<F>,
+    pub(crate) proof: Option<&'a StepProof>,
+    pub(crate) pos: usize,
 }
 
 impl ReaderVar<'_> {
-    fn recv(
+    pub(crate) fn recv(
         &mut self,
         tr: &mut PoseidonTranscriptVar,
         label: &'static [u8],
@@ -246,7 +255,7 @@ impl ReaderVar<'_> {
         Ok(vals)
     }
 
-    fn finish(&self) -> Result<(), Error> {
+    pub(crate) fn finish(&self) -> Result<(), Error> {
         match self.proof {
             Some(p) if p.evals.groups.len() != self.pos => Err(Error::ProofShape {
                 what: "evaluation groups",
@@ -258,43 +267,83 @@ impl ReaderVar<'_> {
     }
 }
 
-fn next(vals: &mut std::slice::Iter<'_, FpVar<F>>) -> Result<FpVar<F>, Error> {
+pub(crate) fn next(vals: &mut std::slice::Iter<'_, FpVar<F>>) -> Result<FpVar<F>, Error> {
     vals.next().cloned().ok_or(malformed("too few evaluations"))
 }
 
-/// The layout and the derived constants.
-struct Ctx<'a> {
-    layout: &'a StepLayout,
+/// The parts of a step layout (dense or convolutional) the gadgets read: limb schemes and
+/// tensors, the aux, model and dataset layouts, `log2 B`.
+pub(crate) struct Ctx<'a> {
+    pub(crate) schemes: &'a Schemes,
+    pub(crate) tensors: &'a [LimbTensor],
+    pub(crate) aux: &'a AuxLayout,
+    pub(crate) model: &'a AuxLayout,
+    pub(crate) data: &'a DatasetLayout,
+    pub(crate) batch_vars: usize,
 }
 
-impl Ctx<'_> {
-    fn aux_index(&self, name: &str) -> Result<usize, Error> {
-        self.layout
-            .aux_segment(name)
-            .map(|(_, s)| s.index())
-            .map_err(|_| malformed("aux segment"))
+impl<'a> Ctx<'a> {
+    /// The context of a dense step layout.
+    pub(crate) fn of_dense(l: &'a StepLayout) -> Self {
+        Self {
+            schemes: &l.schemes,
+            tensors: &l.tensors,
+            aux: &l.aux,
+            model: &l.model,
+            data: &l.data,
+            batch_vars: l.batch_vars,
+        }
     }
 
-    fn model_index(&self, name: &str) -> Result<usize, Error> {
-        self.layout
-            .model
+    /// The context of a convolutional step layout.
+    pub(crate) fn of_net(l: &'a NetLayout) -> Self {
+        Self {
+            schemes: &l.schemes,
+            tensors: &l.tensors,
+            aux: &l.aux,
+            model: &l.model,
+            data: &l.data,
+            batch_vars: l.batch_vars,
+        }
+    }
+
+    /// The position (range-check polynomial id) and segment of aux segment `name`.
+    fn aux_segment(&self, name: &str) -> Result<(usize, &'a Segment), Error> {
+        self.aux
+            .segments
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.name == name)
+            .ok_or(malformed("aux segment"))
+    }
+
+    pub(crate) fn aux_index(&self, name: &str) -> Result<usize, Error> {
+        self.aux_segment(name).map(|(_, s)| s.index())
+    }
+
+    pub(crate) fn model_index(&self, name: &str) -> Result<usize, Error> {
+        self.model
             .segment(name)
             .map(|s| s.index())
             .ok_or(malformed("model segment"))
     }
 
+    /// The limb tensor with stem `stem`.
+    pub(crate) fn tensor(&self, stem: &str) -> Result<&'a LimbTensor, Error> {
+        self.tensors
+            .iter()
+            .find(|t| t.stem == stem)
+            .ok_or(malformed("limb tensor"))
+    }
+
     fn count(&self, stem: &str) -> Result<usize, Error> {
-        Ok(self
-            .layout
-            .tensor(stem)
-            .ok_or(malformed("limb tensor"))?
-            .limbs)
+        Ok(self.tensor(stem)?.limbs)
     }
 
     /// `compose(kind, limbs)` as the affine map `c + Σ_i c_i·l_i`, its coefficients read off the
     /// native composition (so the two cannot disagree).
-    fn compose(&self, kind: LimbKind, limbs: &[FpVar<F>]) -> Result<FpVar<F>, Error> {
-        let sch = &self.layout.schemes;
+    pub(crate) fn compose(&self, kind: LimbKind, limbs: &[FpVar<F>]) -> Result<FpVar<F>, Error> {
+        let sch = self.schemes;
         let zeros = vec![F::from(0u64); limbs.len()];
         let c0 = sch
             .compose(kind, &zeros)
@@ -314,14 +363,14 @@ impl Ctx<'_> {
 
     /// Read the limbs of tensor `stem` at `point`, record the aux claims, return the composed
     /// value.
-    fn limbs(
+    pub(crate) fn limbs(
         &self,
         stem: &str,
         point: &[FpVar<F>],
         vals: &mut std::slice::Iter<'_, FpVar<F>>,
         book: &mut BookVar,
     ) -> Result<FpVar<F>, Error> {
-        let t = self.layout.tensor(stem).ok_or(malformed("limb tensor"))?;
+        let t = self.tensor(stem)?;
         let mut limbs = Vec::with_capacity(t.limbs);
         for k in 0..t.limbs {
             let v = next(vals)?;
@@ -334,11 +383,11 @@ impl Ctx<'_> {
     /// The index bits of the batch's row block, `t mod 2^b` with `b = log2(rows/B)`, from the
     /// iteration variable, which is also constrained to 64 bits (twin of `data_point`'s
     /// `(t·B mod rows)/B`; module docs).
-    fn block_bits(&self, iteration: &FpVar<F>) -> Result<Vec<FpVar<F>>, Error> {
-        let d = &self.layout.data;
+    pub(crate) fn block_bits(&self, iteration: &FpVar<F>) -> Result<Vec<FpVar<F>>, Error> {
+        let d = self.data;
         let bits = d
             .row_vars()
-            .checked_sub(self.layout.batch_vars)
+            .checked_sub(self.batch_vars)
             .ok_or(malformed("data point"))?;
         let le = iteration.to_bits_le()?;
         for b in le.iter().skip(64) {
@@ -352,7 +401,7 @@ impl Ctx<'_> {
     }
 
     /// The batch's data point `(col ‖ 0… ‖ half ‖ row ‖ block bits)` (twin of `data_point`).
-    fn data_point(
+    pub(crate) fn data_point(
         &self,
         block_bits: &[FpVar<F>],
         col: &[FpVar<F>],
@@ -360,7 +409,6 @@ impl Ctx<'_> {
         row: &[FpVar<F>],
     ) -> Result<Vec<FpVar<F>>, Error> {
         let pad = self
-            .layout
             .data
             .col_vars()
             .checked_sub(col.len())
@@ -395,18 +443,13 @@ fn gap_blocks(model: &AuxLayout) -> Vec<(usize, usize)> {
 }
 
 /// The range-check statement of a step layout: every limb tensor, in order (twin of
-/// `range_params`); polynomial ids are aux segment positions.
-pub fn range_params(layout: &StepLayout) -> Result<RangeCheckParams, Error> {
-    let sch = layout.schemes;
-    let seg = |name: &str| -> Result<usize, Error> {
-        layout
-            .aux_segment(name)
-            .map(|(i, _)| i)
-            .map_err(|_| malformed("aux segment"))
-    };
+/// `nn_layers`' `range_params`); polynomial ids are aux segment positions.
+fn range_params(ctx: &Ctx<'_>) -> Result<RangeCheckParams, Error> {
+    let sch = *ctx.schemes;
+    let seg = |name: &str| -> Result<usize, Error> { ctx.aux_segment(name).map(|(i, _)| i) };
     let bad = |_| malformed("range-check statement");
     let mut segs: Vec<SegmentSpec> = Vec::new();
-    for t in &layout.tensors {
+    for t in ctx.tensors {
         let ids: Vec<usize> = (0..t.limbs)
             .map(|k| seg(&t.limb_name(k)))
             .collect::<Result<_, _>>()?;
@@ -440,11 +483,11 @@ pub fn masked_combiner_var() -> CombinerVar {
 }
 
 /// One vector of final evaluations per instance of a batched sumcheck.
-type FinalEvalsVar = Vec<Vec<FpVar<F>>>;
+pub(crate) type FinalEvalsVar = Vec<Vec<FpVar<F>>>;
 
 /// Allocate sumcheck `i` of the proof (`rounds`, `degree`) and its final evaluations (`counts`
 /// per instance).
-fn alloc_sumcheck(
+pub(crate) fn alloc_sumcheck(
     cs: &ConstraintSystemRef<F>,
     proof: Option<&StepProof>,
     i: usize,
@@ -477,8 +520,9 @@ fn alloc_sumcheck(
     Ok((sc, finals))
 }
 
-/// Verify one dense step proof in-circuit up to the PCS opening (module docs). `proof` gives
-/// the witness values (`None` in setup mode); `statement.params_digest` must be the digest of
+/// Verify one step proof in-circuit up to the PCS opening: dense `Dense (Relu Dense)*` models
+/// here (module docs), convolutional networks in [`crate::net_gadget`]. `proof` gives the
+/// witness values (`None` in setup mode); `statement.params_digest` must be the digest of
 /// `(srs, model, cfg, B, rows)` (a circuit constant the caller computed). `tr` must be fresh
 /// (`TRANSCRIPT_DOMAIN`) or in the state the native verifier's transcript is in.
 pub fn verify_step(
@@ -490,18 +534,33 @@ pub fn verify_step(
     tr: &mut PoseidonTranscriptVar,
 ) -> Result<StepClaimsVar, Error> {
     if nn_layers::proof::net::is_conv_net(model) {
-        return Err(malformed(
-            "the step gadget supports Dense (Relu Dense)* models only",
-        ));
+        return crate::net_gadget::verify_net_step(cs, model, cfg, statement, proof, tr);
     }
     let layout = StepLayout::new(model, cfg, statement.batch_size, statement.dataset_rows)
         .map_err(|_| malformed("model, configuration or batch not supported"))?;
-    let ctx = Ctx { layout: &layout };
-    let f = cfg.fixed.frac_bits;
-    let k = cfg.lr_shift;
-    let bv = layout.batch_vars;
+    verify_dense_step(cs, &layout, cfg, statement, proof, tr)
+}
 
-    // Statement, commitments, gap.
+/// What [`open_step`] leaves: the claim book with the gap claims, the prover's commitments and
+/// the batch's block bits.
+pub(crate) struct OpenedStep {
+    pub(crate) book: BookVar,
+    pub(crate) new_model: G1LimbsVar,
+    pub(crate) aux: G1LimbsVar,
+    pub(crate) block_bits: Vec<FpVar<F>>,
+    pub(crate) num_vars: [usize; 4],
+}
+
+/// The opening of every step proof (twin of `nn_layers`' `open_step`): absorb the statement and
+/// the prover's commitments `C_W_{t+1}`, `C_aux`, squeeze the gap point and record
+/// `W_{t+1} = 0` on every gap block.
+pub(crate) fn open_step(
+    cs: &ConstraintSystemRef<F>,
+    ctx: &Ctx<'_>,
+    statement: &StepStatementVar,
+    proof: Option<&StepProof>,
+    tr: &mut PoseidonTranscriptVar,
+) -> Result<OpenedStep, Error> {
     tr.append_bytes(LABEL_PARAMS_DIGEST, &statement.params_digest)?;
     tr.append_field(LABEL_ITERATION, &statement.iteration)?;
     let block_bits = ctx.block_bits(&statement.iteration)?;
@@ -511,22 +570,86 @@ pub fn verify_step(
     let aux = G1LimbsVar::new_witness(cs.clone(), || value(proof, |p| Some(p.aux)))?;
     tr.append_g1(LABEL_NEW_MODEL, &new_model)?;
     tr.append_g1(LABEL_AUX, &aux)?;
-    let model_vars = layout.model.num_vars() as usize;
+    let model_vars = ctx.model.num_vars() as usize;
     let num_vars = [
-        layout.data.num_vars(),
+        ctx.data.num_vars(),
         model_vars,
         model_vars,
-        layout.aux.num_vars() as usize,
+        ctx.aux.num_vars() as usize,
     ];
     let mut book = BookVar {
         num_vars: num_vars.to_vec(),
         claims: Vec::new(),
     };
     let gap = tr.challenges(L_GAP, model_vars)?;
-    for (m, idx) in gap_blocks(&layout.model) {
+    for (m, idx) in gap_blocks(ctx.model) {
         let p = gap.get(..m).ok_or(malformed("gap"))?;
         book.add_segment(NEW_MODEL, p, idx, FpVar::zero())?;
     }
+    Ok(OpenedStep {
+        book,
+        new_model,
+        aux,
+        block_bits,
+        num_vars,
+    })
+}
+
+/// The end of every step proof: the range check of every limb tensor (its claims on `aux`
+/// recorded) and the merge reduction of the claim book to one point.
+pub(crate) fn finish_step(
+    cs: ConstraintSystemRef<F>,
+    ctx: &Ctx<'_>,
+    proof: Option<&StepProof>,
+    opened: OpenedStep,
+    tr: &mut PoseidonTranscriptVar,
+) -> Result<StepClaimsVar, Error> {
+    let OpenedStep {
+        mut book,
+        new_model,
+        aux,
+        num_vars,
+        ..
+    } = opened;
+    let rc_params = range_params(ctx)?;
+    let rc_proof = RangeCheckProofVar::new_witness(cs.clone(), &rc_params, || {
+        value(proof, |p| Some(p.range.clone()))
+    })?;
+    let rc = RangeCheckVerifierVar::new(&rc_params).verify(&rc_proof, tr)?;
+    for c in rc.claims {
+        let s = ctx.aux.segments.get(c.poly).ok_or(malformed("segment"))?;
+        book.add_segment(AUX, &c.point, s.index(), c.value)?;
+    }
+    let n = num_vars.iter().copied().max().unwrap_or(0);
+    let me_proof = MultiEvalProofVar::new_witness(cs, 4, n, || {
+        value(proof, |p| Some(p.merge.reduction.clone()))
+    })?;
+    let out = verify_merge_reduction(&num_vars, &book.claims, &me_proof, tr)?;
+    Ok(StepClaimsVar {
+        r: out.r,
+        evals: out.evals,
+        gamma: out.gamma,
+        new_model,
+        aux,
+        num_vars,
+    })
+}
+
+fn verify_dense_step(
+    cs: ConstraintSystemRef<F>,
+    layout: &StepLayout,
+    cfg: &TrainConfig,
+    statement: &StepStatementVar,
+    proof: Option<&StepProof>,
+    tr: &mut PoseidonTranscriptVar,
+) -> Result<StepClaimsVar, Error> {
+    let ctx = Ctx::of_dense(layout);
+    let f = cfg.fixed.frac_bits;
+    let k = cfg.lr_shift;
+    let bv = layout.batch_vars;
+    let mut opened = open_step(&cs, &ctx, statement, proof, tr)?;
+    let block_bits = std::mem::take(&mut opened.block_bits);
+    let book = &mut opened.book;
     let mut reader = ReaderVar {
         cs: cs.clone(),
         proof,
@@ -566,16 +689,16 @@ pub fn verify_step(
         }
         let group = reader.recv(tr, L_P1, n)?;
         let mut vals = group.iter();
-        let y = ctx.limbs(&format!("l{l}.y"), &rho, &mut vals, &mut book)?;
-        let yr = ctx.limbs(&format!("l{l}.yr"), &rho, &mut vals, &mut book)?;
+        let y = ctx.limbs(&format!("l{l}.y"), &rho, &mut vals, book)?;
+        let yr = ctx.limbs(&format!("l{l}.yr"), &rho, &mut vals, book)?;
         let b = next(&mut vals)?;
         let out_rho = rho.get(..d.out_vars).ok_or(malformed("point"))?;
         book.add_segment(MODEL, out_rho, ctx.model_index(&bias_name(l))?, b.clone())?;
         let c_f = &y * two_f + yr - half_f - b * two_f;
         let c_b = match &pi {
             Some(pi) => {
-                let h = ctx.limbs(&format!("l{l}.h"), pi, &mut vals, &mut book)?;
-                let hr = ctx.limbs(&format!("l{l}.hr"), pi, &mut vals, &mut book)?;
+                let h = ctx.limbs(&format!("l{l}.h"), pi, &mut vals, book)?;
+                let hr = ctx.limbs(&format!("l{l}.hr"), pi, &mut vals, book)?;
                 Some(h * two_f + hr - half_f)
             }
             None => None,
@@ -585,8 +708,8 @@ pub fn verify_step(
         let wi = ctx.model_index(&weight_name(l))?;
         book.add_segment(MODEL, &sigma, wi, wv.clone())?;
         book.add_segment(NEW_MODEL, &sigma, wi, wn.clone())?;
-        let wr = ctx.limbs(&format!("l{l}.wr"), &sigma, &mut vals, &mut book)?;
-        let wn_l = ctx.limbs(&format!("l{l}.wn"), &sigma, &mut vals, &mut book)?;
+        let wr = ctx.limbs(&format!("l{l}.wr"), &sigma, &mut vals, book)?;
+        let wn_l = ctx.limbs(&format!("l{l}.wn"), &sigma, &mut vals, book)?;
         wn.enforce_equal(&wn_l)?;
         let c_u = (wv - wn) * pow2(f + k) + wr - half_fk;
         let bv0 = next(&mut vals)?;
@@ -594,8 +717,8 @@ pub fn verify_step(
         let bi = ctx.model_index(&bias_name(l))?;
         book.add_segment(MODEL, &sigb, bi, bv0.clone())?;
         book.add_segment(NEW_MODEL, &sigb, bi, bn.clone())?;
-        let br = ctx.limbs(&format!("l{l}.br"), &sigb, &mut vals, &mut book)?;
-        let bn_l = ctx.limbs(&format!("l{l}.bn"), &sigb, &mut vals, &mut book)?;
+        let br = ctx.limbs(&format!("l{l}.br"), &sigb, &mut vals, book)?;
+        let bn_l = ctx.limbs(&format!("l{l}.bn"), &sigb, &mut vals, book)?;
         bn.enforce_equal(&bn_l)?;
         let gsum = (bv0 - bn) * pow2(k) + br - half_k;
         let inv = pow2(bv as u32).inverse().ok_or(malformed("batch"))?;
@@ -692,7 +815,7 @@ pub fn verify_step(
         let group = reader.recv(tr, L_RESOLVE, per * g_claims[last].len())?;
         let mut vals = group.iter();
         for (p, gv) in &g_claims[last] {
-            let y = ctx.limbs(&format!("l{}.y", d.layer), p, &mut vals, &mut book)?;
+            let y = ctx.limbs(&format!("l{}.y", d.layer), p, &mut vals, book)?;
             let dv = next(&mut vals)?;
             let (pc, pr) = p.split_at(d.out_vars);
             let dp = ctx.data_point(&block_bits, pc, true, pr)?;
@@ -748,42 +871,13 @@ pub fn verify_step(
                 [a, b] => (a, b),
                 _ => return Err(malformed("product evaluations")),
             };
-            let composed = ctx.limbs(stem, &pt, &mut vals, &mut book)?;
+            let composed = ctx.limbs(stem, &pt, &mut vals, book)?;
             yv.enforce_equal(&composed)?;
             book.add_segment(AUX, &pt, ctx.aux_index(sign)?, sv.clone())?;
         }
     }
     reader.finish()?;
-
-    // Range check.
-    let rc_params = range_params(&layout)?;
-    let rc_proof = RangeCheckProofVar::new_witness(cs.clone(), &rc_params, || {
-        value(proof, |p| Some(p.range.clone()))
-    })?;
-    let rc = RangeCheckVerifierVar::new(&rc_params).verify(&rc_proof, tr)?;
-    for c in rc.claims {
-        let s = layout
-            .aux
-            .segments
-            .get(c.poly)
-            .ok_or(malformed("segment"))?;
-        book.add_segment(AUX, &c.point, s.index(), c.value)?;
-    }
-
-    // Merge reduction.
-    let n = num_vars.iter().copied().max().unwrap_or(0);
-    let me_proof = MultiEvalProofVar::new_witness(cs, 4, n, || {
-        value(proof, |p| Some(p.merge.reduction.clone()))
-    })?;
-    let out = verify_merge_reduction(&num_vars, &book.claims, &me_proof, tr)?;
-    Ok(StepClaimsVar {
-        r: out.r,
-        evals: out.evals,
-        gamma: out.gamma,
-        new_model,
-        aux,
-        num_vars,
-    })
+    finish_step(cs, &ctx, proof, opened, tr)
 }
 
 // ---------------------------------------------------------------------------------------------

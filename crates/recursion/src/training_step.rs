@@ -36,6 +36,7 @@ use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use nn_layers::model::Model;
+use nn_layers::proof::net::NetLayout;
 use nn_layers::proof::{
     model_vector, ProvenStep, StepLayout, StepProof, StepStatement, TRANSCRIPT_DOMAIN,
 };
@@ -97,16 +98,15 @@ pub fn accumulator_vars(
     batch: usize,
     rows: usize,
 ) -> Result<usize, Error> {
-    let layout = StepLayout::new(model, cfg, batch, rows)
-        .map_err(|e| Error::NativeStepRejected(e.to_string()))?;
-    Ok([
-        layout.data.num_vars(),
-        layout.model.num_vars() as usize,
-        layout.aux.num_vars() as usize,
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(0))
+    let rejected = |e: nn_layers::proof::ProofError| Error::NativeStepRejected(e.to_string());
+    let (data, model, aux) = if nn_layers::proof::net::is_conv_net(model) {
+        let l = NetLayout::new(model, cfg, batch, rows).map_err(rejected)?;
+        (l.data.num_vars(), l.model.num_vars(), l.aux.num_vars())
+    } else {
+        let l = StepLayout::new(model, cfg, batch, rows).map_err(rejected)?;
+        (l.data.num_vars(), l.model.num_vars(), l.aux.num_vars())
+    };
+    Ok(data.max(model as usize).max(aux as usize))
 }
 
 impl TrainingStep {

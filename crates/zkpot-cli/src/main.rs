@@ -102,7 +102,7 @@ enum Command {
         /// Prove every iteration and publish the model commitment after each.
         #[arg(long)]
         commit: bool,
-        /// With --commit: also fold every iteration into one constant-size proof, RUN/final.proof, rewritten after each iteration (dense models; the SRS must cover the augmented circuit, 2^21 for mlp).
+        /// With --commit: also fold every iteration into one constant-size proof, RUN/final.proof, rewritten after each iteration (the SRS must cover the augmented circuit: 2^21 for mlp, 2^22 for lenet5).
         #[arg(long, requires = "commit")]
         fold: bool,
         /// Run directory.

@@ -184,7 +184,8 @@ impl ConvShape {
         (((o << self.log_in()) + c) << self.log_k() | dy) << self.log_k() | dx
     }
 
-    fn vars_of(&self, t: ConvOperand) -> usize {
+    /// Variables of a tensor of shape class `t`.
+    pub fn vars_of(&self, t: ConvOperand) -> usize {
         match t {
             ConvOperand::Input => self.input_vars(),
             ConvOperand::Weight => self.weight_vars(),

@@ -92,7 +92,8 @@ impl PoolShape {
         Ok(())
     }
 
-    fn logs(&self) -> (usize, usize, usize, usize) {
+    /// `(log W_p, log H_p, log C_p, log B_p)`.
+    pub fn logs(&self) -> (usize, usize, usize, usize) {
         (
             log2_ceil(self.width as usize),
             log2_ceil(self.height as usize),

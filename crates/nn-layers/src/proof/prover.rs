@@ -64,8 +64,8 @@ pub struct ProvenStep {
     /// `C_W_{t+1}` (equal to `proof.new_model`).
     pub new_model_commitment: G1Affine,
     /// The committed aux vector (`C_aux = proof.aux`), for provers that keep accumulating its
-    /// claims (the recursion's accumulator). Dense protocol only: the conv protocol drops it
-    /// before the opening to bound its peak memory and leaves this empty.
+    /// claims (the recursion's accumulator). The conv protocol drops its integer copy before the
+    /// opening (to bound its peak memory) and reads it back from the polynomial afterwards.
     pub aux_values: Vec<i64>,
     /// Training loss of the batch (logging only).
     pub loss: f64,

@@ -1,6 +1,6 @@
-//! A small proven dense training setup shared by the step-gadget and training-IVC tests: the
-//! `16 → 8 → ReLU → 10` model, 8 random samples, a dev SRS of 2^18, and a prover for any
-//! iteration from any parameters.
+//! A small proven training setup shared by the step-gadget and training-IVC tests: by default
+//! the dense `16 → 8 → ReLU → 10` model ([`conv_model`]: a small conv net with both pools), 8
+//! random samples, a dev SRS of 2^18, and a prover for any iteration from any parameters.
 #![allow(dead_code)]
 
 use nn_layers::data::{Dataset, QuantizedDataset};
@@ -43,8 +43,37 @@ pub fn model() -> Model {
     .unwrap()
 }
 
+/// `[1, 8, 8] → Conv 3×3 (2) → ReLU → MaxPool → Conv 3×3 (2) → ReLU → AvgPool → Flatten →
+/// Dense 8 → 4`: every relation of the conv-network protocol.
+pub fn conv_model() -> Model {
+    let conv = |in_channels, out_channels| LayerSpec::Conv2d {
+        in_channels,
+        out_channels,
+        kernel: 3,
+    };
+    Model::new(
+        "c",
+        vec![1, 8, 8],
+        vec![
+            conv(1, 2),
+            LayerSpec::Relu,
+            LayerSpec::MaxPool2,
+            conv(2, 2),
+            LayerSpec::Relu,
+            LayerSpec::AvgPool2,
+            LayerSpec::Flatten,
+            LayerSpec::Dense {
+                inputs: 8,
+                outputs: 4,
+            },
+        ],
+    )
+    .unwrap()
+}
+
 /// Keys, the committed dataset and the initial parameters.
 pub struct DenseRun {
+    pub model: Model,
     pub srs: Srs,
     pub srs_digest: [u8; 32],
     pub pk: ProverKey,
@@ -62,22 +91,34 @@ impl DenseRun {
 
     /// The same run over an SRS of `2^log_srs` powers (the folded run's decider needs more).
     pub fn with_log_srs(log_srs: usize) -> Self {
+        Self::with_model(model(), log_srs)
+    }
+
+    /// The run of `model` (its last layer's outputs are the classes) over an SRS of `2^log_srs`.
+    pub fn with_model(model: Model, log_srs: usize) -> Self {
         let srs = Srs::dev_setup_u64(7, log_srs).unwrap();
         let (pk, vk): (ProverKey, VerifierKey) = HyperKzg::keys(&srs, LOG_SRS).unwrap();
-        let model = model();
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let samples = 8;
+        let features: usize = model.input_shape.iter().product();
+        let classes = match model.layers.last() {
+            Some(LayerSpec::Dense { outputs, .. }) => *outputs,
+            _ => panic!("the last layer must be Dense"),
+        };
         let raw = Dataset {
-            sample_shape: vec![16],
-            pixels: (0..samples * 16).map(|_| rng.gen()).collect(),
-            labels: (0..samples).map(|_| rng.gen_range(0..10)).collect(),
-            num_classes: 10,
+            sample_shape: model.input_shape.clone(),
+            pixels: (0..samples * features).map(|_| rng.gen()).collect(),
+            labels: (0..samples)
+                .map(|_| rng.gen_range(0..classes as u8))
+                .collect(),
+            num_classes: classes,
         };
         let ds = QuantizedDataset::prepare(&raw, &cfg().fixed, 3, None).unwrap();
         let (layout, values) = dataset_vector(&ds, &model).unwrap();
         let data = commit_dataset(&pk, &layout, &values).unwrap();
         let params = Params::init_kaiming(&model, &cfg().fixed, 3).unwrap();
         Self {
+            model,
             srs_digest: srs.digest(),
             srs,
             pk,
@@ -91,19 +132,10 @@ impl DenseRun {
 
     /// The statement of iteration `t` from `params` and the proof of it.
     pub fn prove(&self, t: u64, params: &Params) -> (StepStatement, ProvenStep) {
-        let model = model();
-        let c_w = commit_model(&self.pk, &model, params).unwrap();
-        let st = StepStatement::new(&self.srs_digest, &model, &cfg(), BATCH, &self.data, t, c_w);
-        let out = prove_step(
-            &self.pk,
-            &model,
-            &cfg(),
-            &st,
-            params,
-            &self.ds,
-            &self.values,
-        )
-        .unwrap();
+        let model = &self.model;
+        let c_w = commit_model(&self.pk, model, params).unwrap();
+        let st = StepStatement::new(&self.srs_digest, model, &cfg(), BATCH, &self.data, t, c_w);
+        let out = prove_step(&self.pk, model, &cfg(), &st, params, &self.ds, &self.values).unwrap();
         (st, out)
     }
 }

@@ -24,8 +24,9 @@ use recursion::training_step::{model_vectors, StepVectors};
 use crate::error::{CliError, Result};
 use crate::formats::{self, FoldedFile, Point, FINAL_PROOF_FILE, FOLDED_MAGIC, FOLD_STATE_FILE};
 
-/// The folding keys of a run, and how long deriving them took. Errors clearly for models the
-/// step circuit does not cover and for an SRS that is too small.
+/// The folding keys of a run, and how long deriving them took. Errors clearly for an SRS that is
+/// too small (the models are those `provable` accepts: the step circuit covers dense and
+/// convolutional networks).
 pub fn keys(
     srs: &Srs,
     model: &Model,
@@ -33,18 +34,6 @@ pub fn keys(
     batch: usize,
     data: &DataCommitment,
 ) -> Result<(TrainingKeys, Duration)> {
-    if model.layers.iter().any(|l| {
-        !matches!(
-            l,
-            nn_layers::LayerSpec::Dense { .. } | nn_layers::LayerSpec::Relu
-        )
-    }) {
-        return Err(CliError::usage(format!(
-            "--fold: the folding step circuit covers dense networks (Dense, ReLU); `{}` has \
-             convolution or pooling layers, prove it per iteration (without --fold)",
-            model.name
-        )));
-    }
     let t0 = Instant::now();
     let st0 = StepStatement::new(&srs.digest(), model, cfg, batch, data, 0, G1Affine::zero());
     match TrainingKeys::setup(srs, model, cfg, &st0) {

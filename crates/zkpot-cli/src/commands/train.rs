@@ -61,7 +61,7 @@ pub struct TrainOptions {
     /// Prove every iteration.
     pub commit: bool,
     /// With `commit`: also fold every iteration into one constant-size proof
-    /// (`RUN/final.proof`, rewritten after each iteration; dense models).
+    /// (`RUN/final.proof`, rewritten after each iteration).
     pub fold: bool,
     /// Run directory.
     pub out: PathBuf,

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use ark_ff::PrimeField;
 use gkr::relations::conv::{prove_conv, ConvClaim, ConvRelation, ConvShape};
 use gkr::relations::masked_product_prover;
 use gkr::relations::pool::{prove_max_pool, prove_max_pool_backward, PoolClaim, PoolShape};
@@ -194,6 +195,15 @@ pub(crate) fn build_witness(
         model_next,
         aux,
     })
+}
+
+/// The integer `v` represents (`|v| < 2^63`), if any.
+fn signed_value(v: &F) -> Option<i64> {
+    let small = |x: F| {
+        let b = x.into_bigint();
+        (b.0[1..].iter().all(|l| *l == 0) && b.0[0] <= i64::MAX as u64).then_some(b.0[0] as i64)
+    };
+    small(*v).or_else(|| small(-*v).map(|m| -m))
 }
 
 fn eval_i64(v: &[i64], point: &[F]) -> std::result::Result<F, VerifyError> {
@@ -574,6 +584,17 @@ pub(crate) fn prove_net_step<T: Transcript>(
     let commitments = step_commitments(statement, c_next.0, c_aux.0);
     let merge = prove_merge(pk, &[&dpoly, &mt, &mn, &ax], &commitments, &book, tr)?;
     timings.opening = t4.elapsed();
+    drop((dpoly, mt, mn));
+    // The aux vector again, for provers that accumulate its claims (the recursion's folding):
+    // read back from its polynomial once the opening is done, so the opening's peak holds one
+    // copy only.
+    let aux_values = ax
+        .evals()
+        .iter()
+        .map(signed_value)
+        .collect::<Option<Vec<i64>>>()
+        .ok_or(bad("aux value out of the i64 range"))?;
+    drop(ax);
     Ok(ProvenStep {
         proof: StepProof {
             new_model: c_next.0,
@@ -586,7 +607,7 @@ pub(crate) fn prove_net_step<T: Transcript>(
         },
         updated: trace.updated.clone(),
         new_model_commitment: c_next.0,
-        aux_values: Vec::new(),
+        aux_values,
         loss: trace.loss,
         timings,
         layer_timings: layer_times,
