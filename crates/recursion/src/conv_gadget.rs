@@ -99,18 +99,6 @@ fn params(relation: ConvRelation, shape: ConvShape) -> Result<ConvParams, Error>
     })
 }
 
-fn check_evals(what: &'static str, expected: usize, actual: usize) -> Result<(), Error> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(Error::ProofShape {
-            what,
-            expected,
-            actual,
-        })
-    }
-}
-
 impl ConvProofVar {
     /// Allocate as witnesses with the shapes the statement fixes (`stage1_rounds` and
     /// `stage2_rounds` rounds of degree 2, two and one final evaluations). `f` is called once,
@@ -125,12 +113,12 @@ impl ConvProofVar {
         let p = params(relation, shape)?;
         let value = f();
         if let Ok(proof) = &value {
-            check_evals(
+            Error::check_shape(
                 "conv stage-1 final evaluations",
                 2,
                 proof.stage1_evals.len(),
             )?;
-            check_evals(
+            Error::check_shape(
                 "conv stage-2 final evaluations",
                 1,
                 proof.stage2_evals.len(),

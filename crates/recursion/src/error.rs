@@ -204,6 +204,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// `Err(ProofShape)` unless a proof part has the `expected` length.
+    pub(crate) fn check_shape(
+        what: &'static str,
+        expected: usize,
+        actual: usize,
+    ) -> Result<(), Self> {
+        if actual == expected {
+            Ok(())
+        } else {
+            Err(Self::ProofShape {
+                what,
+                expected,
+                actual,
+            })
+        }
+    }
+
     /// `Ok` if `actual == expected`, else [`Error::LengthMismatch`] naming `what`.
     pub(crate) fn check_len(
         what: &'static str,

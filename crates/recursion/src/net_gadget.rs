@@ -168,13 +168,7 @@ impl NetVerifierVar<'_, '_> {
                     actual: p.sumchecks.len().min(p.sumcheck_evals.len()),
                 });
             };
-            if ev.len() != instances {
-                return Err(Error::ProofShape {
-                    what: "instances with final evaluations",
-                    expected: instances,
-                    actual: ev.len(),
-                });
-            }
+            Error::check_shape("instances with final evaluations", instances, ev.len())?;
         }
         self.next_sumcheck += 1;
         Ok(i)
@@ -585,13 +579,8 @@ pub fn verify_net_step(
     v.reader.finish()?;
     let used = v.next_sumcheck;
     if let Some(p) = proof {
-        if p.sumchecks.len() != used || p.sumcheck_evals.len() != used {
-            return Err(Error::ProofShape {
-                what: "sumchecks",
-                expected: used,
-                actual: p.sumchecks.len(),
-            });
-        }
+        Error::check_shape("sumchecks", used, p.sumchecks.len())?;
+        Error::check_shape("sumcheck final evaluations", used, p.sumcheck_evals.len())?;
     }
     finish_step(cs, &ctx, proof, opened, tr)
 }

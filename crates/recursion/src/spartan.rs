@@ -656,18 +656,6 @@ fn valid_point(p: &G1Affine) -> bool {
     <ark_bn254::G1Projective as FoldingCurve>::is_valid_point(p)
 }
 
-fn shape_err(what: &'static str, expected: usize, actual: usize) -> Result<(), Error> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(Error::ProofShape {
-            what,
-            expected,
-            actual,
-        })
-    }
-}
-
 fn check_rounds(
     what: &'static str,
     what_poly: &'static str,
@@ -675,9 +663,9 @@ fn check_rounds(
     rounds: usize,
     degree: usize,
 ) -> Result<(), Error> {
-    shape_err(what, rounds, proof.round_polys.len())?;
+    Error::check_shape(what, rounds, proof.round_polys.len())?;
     for p in &proof.round_polys {
-        shape_err(what_poly, degree, p.coeffs_except_linear.len())?;
+        Error::check_shape(what_poly, degree, p.coeffs_except_linear.len())?;
     }
     Ok(())
 }
@@ -707,13 +695,13 @@ fn check_proof_shape(key: &SpartanKey, proof: &SpartanProof) -> Result<(), Error
         n,
         REDUCTION_DEGREE,
     )?;
-    shape_err("evaluations of the opening reduction", 2, red.evals.len())?;
+    Error::check_shape("evaluations of the opening reduction", 2, red.evals.len())?;
     let op = &proof.opening.opening;
-    shape_err("HyperKZG folds", n.saturating_sub(1), op.folds.len())?;
-    shape_err("HyperKZG evaluations at β", n, op.evals_pos.len())?;
-    shape_err("HyperKZG evaluations at −β", n, op.evals_neg.len())?;
-    shape_err("HyperKZG evaluations at β²", n, op.evals_sq.len())?;
-    shape_err(
+    Error::check_shape("HyperKZG folds", n.saturating_sub(1), op.folds.len())?;
+    Error::check_shape("HyperKZG evaluations at β", n, op.evals_pos.len())?;
+    Error::check_shape("HyperKZG evaluations at −β", n, op.evals_neg.len())?;
+    Error::check_shape("HyperKZG evaluations at β²", n, op.evals_sq.len())?;
+    Error::check_shape(
         "HyperKZG quotients",
         if n == 0 { 0 } else { 2 },
         op.quotients.len(),

@@ -1,4 +1,4 @@
-//! The IVC step circuit of training ([`TrainingStep`]): one iteration's dense step proof verified
+//! The IVC step circuit of training ([`TrainingStep`]): one iteration's step proof (dense or conv) verified
 //! in-circuit ([`step_gadget::verify_step`]) and its four PCS claims folded into the running
 //! accumulator ([`accumulator::verify_gadget`]), with the statement chained through the state.
 //!
@@ -75,7 +75,7 @@ pub struct StepWitness {
     pub statements: Vec<CycleFoldStatement>,
 }
 
-/// The step circuit: verify iteration `t`'s dense step proof, fold its claims into the
+/// The step circuit: verify iteration `t`'s step proof, fold its claims into the
 /// accumulator and advance the state. A clone has an empty witness slot
 /// ([`Self::set_witness`]), so IVCs built from cloned parameters never see each other's
 /// witnesses.
