@@ -1,6 +1,7 @@
-//! The IVC step circuit of training ([`TrainingStep`]): one iteration's step proof (dense or conv) verified
-//! in-circuit ([`step_gadget::verify_step`]) and its four PCS claims folded into the running
-//! accumulator ([`accumulator::verify_gadget`]), with the statement chained through the state.
+//! The IVC step circuit of training ([`TrainingStep`]): one iteration's step proof (dense or
+//! conv) verified in-circuit ([`step_gadget::verify_step`]) and its four PCS claims folded into
+//! the running accumulator ([`accumulator::verify_gadget`]), with the statement chained through
+//! the state.
 //!
 //! State `z = (t, C_D, C_W_t, C_acc, r_acc, v_acc)` (`14 + n` elements; points as their four
 //! transcript limbs, `n` the merge's number of variables):
