@@ -5,11 +5,12 @@
 //! iteration, the step prover's time and the recursion's (native claims, the four accumulator
 //! folds, the IVC step: NIFS, CycleFold folds, synthesis, witness commitment), and per
 //! checkpoint the final proof's size, the decider's time and the verifier's time (median of 3,
-//! with every core and on one core).
+//! with every core and on one core). `--spark` puts the decider in SPARK mode
+//! (`recursion::spark`; the SRS must then hold `2^n` powers for the matrices' merged entries).
 //!
 //! `cargo run --release -p recursion --example folded_training -- [--model mlp] [--samples 1024]
 //!  [--batch 16] [--lr-shift 10] [--iterations 16] [--checkpoints 1,2,4,8,16] [--log-srs 21]
-//!  [--out FILE]`
+//!  [--spark] [--out FILE]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Write as _;
@@ -23,7 +24,7 @@ use nn_layers::{zoo, FixedConfig, Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use recursion::training_proof::{verify, TrainingKeys, TrainingProver};
+use recursion::training_proof::{verify, DeciderMode, TrainingKeys, TrainingProver};
 use recursion::training_step::{model_vectors, StepVectors};
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -57,6 +58,11 @@ fn main() {
     let log_srs: usize = arg("--log-srs", 21);
     let lr_shift: u32 = arg("--lr-shift", 10);
     let out: String = arg("--out", String::new());
+    let mode = if std::env::args().any(|a| a == "--spark") {
+        DeciderMode::Spark
+    } else {
+        DeciderMode::Plain
+    };
     let checkpoints: Vec<u64> = checkpoints
         .split(',')
         .map(|c| c.parse().expect("--checkpoints: numbers"))
@@ -99,10 +105,10 @@ fn main() {
         s(t.elapsed())
     ));
     let t = Instant::now();
-    let keys = TrainingKeys::setup(&srs, &model, &cfg, &statement(0, c0)).unwrap();
+    let keys = TrainingKeys::setup_with(&srs, &model, &cfg, &statement(0, c0), mode).unwrap();
     let shape = keys.params().primary().shape();
     say(format!(
-        "keys (augmented circuit {} constraints, {} non-zero matrix entries (A {}, B {}, C {}), accumulator on {} variables): {} s\n",
+        "keys ({mode:?} decider; augmented circuit {} constraints, {} non-zero matrix entries (A {}, B {}, C {}), accumulator on {} variables): {} s\n",
         keys.num_constraints(),
         shape.a().nnz() + shape.b().nnz() + shape.c().nnz(),
         shape.a().nnz(),
@@ -111,6 +117,9 @@ fn main() {
         keys.params().step().acc_vars(),
         s(t.elapsed())
     ));
+    if let Some(n) = keys.spark_entries() {
+        say(format!("SPARK: {n} merged non-zero entries\n"));
+    }
 
     let mut prover = TrainingProver::new(&keys, &data.commitment, &c0).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(1);

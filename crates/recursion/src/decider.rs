@@ -52,6 +52,7 @@ use crate::ivc::{state_hash, IvcParams, IvcState, StepCircuit, PRIMARY_KEY_LABEL
 use crate::nifs::{self, NifsProof};
 use crate::pedersen::PedersenKey;
 use crate::r1cs::{R1csInstance, RelaxedR1csInstance, RelaxedR1csWitness};
+use crate::spark::{SparkEntries, SparkKey};
 use crate::spartan::{self, SpartanInstance, SpartanKey, SpartanProof};
 use crate::spartan_ipa::{
     self, SpartanIpaInstance, SpartanIpaKey, SpartanIpaProof, SpartanIpaWire,
@@ -64,7 +65,7 @@ pub const LABEL_STATEMENT: &[u8] = b"decider_statement";
 /// Magic bytes and version of [`DeciderProof::to_bytes`].
 pub const DECIDER_MAGIC: &[u8; 8] = b"ZKPOTDCD";
 /// Format version of [`DeciderProof::to_bytes`].
-pub const DECIDER_VERSION: u32 = 2;
+pub const DECIDER_VERSION: u32 = 3;
 
 /// IVC parameters whose primary folding key is the SRS's bases (module docs), so that the
 /// decider can open `W` and `E` with HyperKZG. The SRS must have at least `max(|W|, m)` powers
@@ -96,6 +97,29 @@ impl DeciderKey {
     /// The number of variables the HyperKZG key must support.
     pub fn pcs_num_vars(&self) -> usize {
         self.spartan.pcs_num_vars()
+    }
+
+    /// The merged sparse entries of the augmented circuit's matrices, to be committed into a
+    /// [`SparkKey`] ([`SparkEntries::commit`]) for [`Self::with_spark`].
+    pub fn spark_entries(&self) -> Result<SparkEntries, Error> {
+        SparkEntries::new(&self.spartan)
+    }
+
+    /// The key in SPARK mode ([`SpartanKey::with_spark`]): the decider's verifier no longer
+    /// makes a pass over the augmented circuit's matrices.
+    pub fn with_spark(mut self, spark: SparkKey) -> Result<Self, Error> {
+        self.spartan = self.spartan.with_spark(spark)?;
+        Ok(self)
+    }
+
+    /// In SPARK mode, the number of merged non-zero entries of the matrices.
+    pub fn spark_entries_count(&self) -> Option<usize> {
+        self.spartan.spark().map(|k| k.verifier_key().num_entries())
+    }
+
+    /// Whether the key is in SPARK mode.
+    pub fn is_spark(&self) -> bool {
+        self.spartan.spark().is_some()
     }
 }
 

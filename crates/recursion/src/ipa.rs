@@ -70,10 +70,54 @@
 //! (e.g. [`IpaKey::digest`]) and `b` must already be fixed by the transcript state the caller
 //! hands in (in a decider, `b` is derived from earlier challenges).
 //!
+//! # Several statements on one key: [`prove_many`], [`verify_many`]
+//!
+//! `m ≥ 1` statements `(P_t, b_t, v_t)`, `t = 1..m`, over the same key (the Spartan-IPA decider
+//! opens `W` and `E` with `m = 2`) run in lockstep on shared challenges, so that the verifier
+//! folds the generators once and checks everything in **one** MSM:
+//!
+//! ```text
+//! absorb  ipa_commitment P_t,  ipa_value [v_t]         for t = 1..m, in order
+//! squeeze ipa_u  ξ                                    one U = ξ·U_0 for all statements
+//! round j = 1..k:
+//!     absorb ipa_l L_{t,j}, ipa_r R_{t,j}              for t = 1..m, in order
+//!     squeeze ipa_x x_j                                one challenge; every a_t, b_t and the
+//!                                                      shared G fold with it as above
+//! if m > 1:
+//!     absorb  ipa_final [a_1, …, a_m]
+//!     squeeze ipa_rho ρ                                (ρ = 0 is an error)
+//! ```
+//!
+//! For `m = 1` this is exactly the single protocol above ([`prove`] and [`verify`] are the
+//! one-statement case). Every statement ends on the same `G_final = Σ_i s_i·G_i` (same `x_j`),
+//! with its own `b_{t,final} = <s, b_t>`. Writing `D_t` for statement `t`'s final equation moved
+//! to one side,
+//!
+//! ```text
+//! D_t = P_t + ξ·v_t·U_0 + Σ_j (x_j²·L_{t,j} + x_j⁻²·R_{t,j}) − a_t·G_final − ξ·a_t·b_{t,final}·U_0,
+//! ```
+//!
+//! the verifier accepts iff `Σ_t ρ^{t−1}·D_t = 0`, one MSM of `N + m·(2k + 1) + 1` points
+//! (`N + 4k + 3` for a pair): `−(Σ_t ρ^{t−1}·a_t)·s_i` on `G_i`, `ρ^{t−1}·x_j^{±2}` on
+//! `L_{t,j}`, `R_{t,j}`, `ρ^{t−1}` on `P_t` and `ξ·Σ_t ρ^{t−1}·(v_t − a_t·b_{t,final})` on `U_0`.
+//!
+//! **Why it is sound.** Each statement taken alone is the single protocol: its challenges are
+//! random-oracle outputs squeezed after its own `L_{t,j}, R_{t,j}` (the other statements'
+//! messages are only more transcript), so the single argument's extractor applies to it, and it
+//! needs `D_t = 0`. Every `D_t` is fixed before `ρ` (all of `P_t, v_t, L, R, a_t` are absorbed
+//! and `b_t` is bound by the caller); in a group of prime order, `D_t = d_t·H` for a generator
+//! `H`, and if some `d_t ≠ 0` then `Σ_t ρ^{t−1}·d_t` is a non-zero polynomial of degree `≤ m − 1`
+//! in `ρ`, which is uniform on a set of `|Fr|` values: it vanishes with probability
+//! `≤ (m − 1)/|Fr|`. **One `U` for all statements** is enough: `ξ` is squeezed after every
+//! `(P_t, v_t)`, so for each `t` a hidden `δ_t·U_0` in `P_t` passes only if
+//! `δ_t = ξ·(<a_t, b_t> − v_t)`, as in the single case; a `U` per statement would only add
+//! `m − 1` points to the MSM. The proof is `m` [`IpaProof`]s (the same data as `m` separate
+//! arguments: `2k` points and a scalar each), each valid only within its batch, in its place.
+//!
 //! # Prover: rescaled folds
 //!
 //! The prover folds with one field multiplication per vector entry and one scalar multiplication
-//! per generator of the hi half, by carrying `μ_j = Π_{t ≤ j} x_t` and rescaled vectors
+//! per generator of the hi half, by carrying `μ_j = Π_{i ≤ j} x_i` and rescaled vectors
 //! `ã = a/μ`, `b̃ = μ·b`, `G̃ = μ·G` (all equal to the true ones before round 1):
 //!
 //! ```text
@@ -84,10 +128,13 @@
 //! (the factors `μ` cancel in every product, so `L_j`, `R_j` and the final `a` are exactly those
 //! of the protocol). Cost: `≈ N` scalar multiplications to fold the generators (`N/2` in round
 //! 1, halving), MSMs of `N/2 + N/4 + …` points each for the `L_j` and the `R_j`, `O(N)` field
-//! operations; the folds run in parallel with `rayon`. Verifier: the transcript (`2k + 2`
-//! absorbs), `O(N)` field operations for `s` and `b_final`, one MSM of `N + 2k + 2` points.
+//! operations; the folds run in parallel with `rayon`. With `m` statements the generators fold
+//! once for all (`≈ N` scalar multiplications in total), the `L`, `R` MSMs and the vector folds
+//! are per statement. Verifier: the transcript (`m·(2k + 2)` absorbs, and the `m` final scalars
+//! if `m > 1`), `O(N)` field operations for `s` and each `b_{t,final}`, one MSM of
+//! `N + m·(2k + 1) + 1` points.
 
-use ark_ff::{batch_inversion, Field, One};
+use ark_ff::{batch_inversion, Field, One, Zero};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use sumcheck::transcript::MAX_LABEL_LEN;
@@ -109,6 +156,10 @@ pub const LABEL_L: &[u8] = b"ipa_l";
 pub const LABEL_R: &[u8] = b"ipa_r";
 /// Label of each round challenge `x_j`.
 pub const LABEL_X: &[u8] = b"ipa_x";
+/// Label of the final scalars `[a_1, …, a_m]` of a batch of `m > 1` statements.
+pub const LABEL_FINAL: &[u8] = b"ipa_final";
+/// Label of the weight `ρ` combining the final equations of a batch of `m > 1` statements.
+pub const LABEL_RHO: &[u8] = b"ipa_rho";
 
 /// Prefix of the label `U_0` is hashed from ([`IpaKey::for_pedersen`]).
 pub const U_LABEL_PREFIX: &[u8] = b"zkpot-ipa-u/";
@@ -127,6 +178,8 @@ const _: () = {
     assert!(LABEL_L.len() <= MAX_LABEL_LEN);
     assert!(LABEL_R.len() <= MAX_LABEL_LEN);
     assert!(LABEL_X.len() <= MAX_LABEL_LEN);
+    assert!(LABEL_FINAL.len() <= MAX_LABEL_LEN);
+    assert!(LABEL_RHO.len() <= MAX_LABEL_LEN);
 };
 
 /// The public parameters of the argument: `N = 2^k` generators `G_i` and the point `U_0`.
@@ -270,26 +323,61 @@ fn fold_points<C: FoldingCurve>(
     C::normalize_batch(&folded)
 }
 
-/// Absorbs `P` and `v` and returns `ξ` (module docs).
-fn absorb_statement<C: FoldingCurve, T: Transcript>(
+/// One statement of a batch as the prover sees it: `comm = Σ a_i·G_i`, opened against `b`
+/// (`a`, `b` at most `N` long, zero-padded).
+#[derive(Clone, Copy, Debug)]
+pub struct IpaOpening<'a, C: FoldingCurve> {
+    /// The commitment `P`.
+    pub comm: C::Affine,
+    /// The witness `a`.
+    pub a: &'a [C::ScalarField],
+    /// The public vector `b`.
+    pub b: &'a [C::ScalarField],
+}
+
+/// One statement of a batch as the verifier sees it: `comm` opens to some `a` with
+/// `<a, b> = v` (`b` at most `N` long, zero-padded).
+#[derive(Clone, Copy, Debug)]
+pub struct IpaClaim<'a, C: FoldingCurve> {
+    /// The commitment `P`.
+    pub comm: C::Affine,
+    /// The public vector `b`.
+    pub b: &'a [C::ScalarField],
+    /// The claimed value `v`.
+    pub v: C::ScalarField,
+}
+
+/// Absorbs every `(P_t, v_t)` and returns `ξ` (module docs).
+fn absorb_statements<'a, C: FoldingCurve, T: Transcript>(
     t: &mut T,
-    comm: &C::Affine,
-    v: &C::ScalarField,
+    statements: impl IntoIterator<Item = (&'a C::Affine, &'a C::ScalarField)>,
 ) -> Result<C::ScalarField, Error> {
-    C::append_point(t, LABEL_COMMITMENT, comm);
-    C::append_scalars(t, LABEL_VALUE, std::slice::from_ref(v))?;
+    for (comm, v) in statements {
+        C::append_point(t, LABEL_COMMITMENT, comm);
+        C::append_scalars(t, LABEL_VALUE, std::slice::from_ref(v))?;
+    }
     nonzero(C::challenge_scalar(t, LABEL_U))
 }
 
-/// Absorbs `L_j`, `R_j` and returns `x_j` (module docs).
-fn round_challenge<C: FoldingCurve, T: Transcript>(
+/// Absorbs every statement's `(L_{t,j}, R_{t,j})` and returns `x_j` (module docs).
+fn round_challenge<'a, C: FoldingCurve, T: Transcript>(
     t: &mut T,
-    l: &C::Affine,
-    r: &C::Affine,
+    messages: impl IntoIterator<Item = (&'a C::Affine, &'a C::Affine)>,
 ) -> Result<C::ScalarField, Error> {
-    C::append_point(t, LABEL_L, l);
-    C::append_point(t, LABEL_R, r);
+    for (l, r) in messages {
+        C::append_point(t, LABEL_L, l);
+        C::append_point(t, LABEL_R, r);
+    }
     nonzero(C::challenge_scalar(t, LABEL_X))
+}
+
+/// Absorbs the final scalars of a batch and returns `ρ` (module docs; only for `m > 1`).
+fn combination_weight<C: FoldingCurve, T: Transcript>(
+    t: &mut T,
+    finals: &[C::ScalarField],
+) -> Result<C::ScalarField, Error> {
+    C::append_scalars(t, LABEL_FINAL, finals)?;
+    nonzero(C::challenge_scalar(t, LABEL_RHO))
 }
 
 fn nonzero<S: Field>(x: S) -> Result<S, Error> {
@@ -302,9 +390,14 @@ fn nonzero<S: Field>(x: S) -> Result<S, Error> {
     }
 }
 
+const NO_STATEMENT: Error = Error::Malformed {
+    what: "inner-product argument without a statement",
+};
+
 /// The IPA prover: a proof that `comm = Σ a_i·G_i` opens to `<a, b>` (absorbed as `v`). `a` and
 /// `b` may be shorter than `N` (zero-padded) but not longer. It does not check that `comm` is
-/// the commitment to `a` (a proof for a wrong `comm` does not verify).
+/// the commitment to `a` (a proof for a wrong `comm` does not verify). The one-statement case
+/// of [`prove_many`].
 pub fn prove<C: FoldingCurve, T: Transcript>(
     key: &IpaKey<C>,
     comm: &C::Affine,
@@ -312,42 +405,95 @@ pub fn prove<C: FoldingCurve, T: Transcript>(
     b: &[C::ScalarField],
     t: &mut T,
 ) -> Result<IpaProof<C>, Error> {
+    let opening = IpaOpening { comm: *comm, a, b };
+    prove_many(key, &[opening], t)?.pop().ok_or(NO_STATEMENT)
+}
+
+/// The batched IPA prover (module docs, "Several statements"): one proof per statement, in
+/// order, all on the same challenges; `proofs[t]` verifies only with the others, by
+/// [`verify_many`] on the same statements in the same order. Errors on an empty batch or a
+/// vector longer than `N`. Like [`prove`], it does not check the commitments.
+pub fn prove_many<C: FoldingCurve, T: Transcript>(
+    key: &IpaKey<C>,
+    openings: &[IpaOpening<'_, C>],
+    t: &mut T,
+) -> Result<Vec<IpaProof<C>>, Error> {
+    if openings.is_empty() {
+        return Err(NO_STATEMENT);
+    }
     let n = key.len();
-    // The rescaled ã, b̃, G̃ of the module docs (equal to a, b, G before round 1).
-    let mut a = padded(a, n)?;
-    let mut b = padded(b, n)?;
-    let v = inner_product(&a, &b);
-    let xi = absorb_statement::<C, T>(t, comm, &v)?;
+    // The rescaled ã, b̃ (per statement) and G̃ (shared) of the module docs.
+    let mut a = openings
+        .iter()
+        .map(|o| padded(o.a, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut b = openings
+        .iter()
+        .map(|o| padded(o.b, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let v: Vec<C::ScalarField> = a.iter().zip(&b).map(|(a, b)| inner_product(a, b)).collect();
+    let xi = absorb_statements::<C, T>(t, openings.iter().map(|o| &o.comm).zip(&v))?;
     let u = key.u0 * xi;
     let mut g = key.generators.clone();
     let mut mu = C::ScalarField::one();
-    let mut l = Vec::with_capacity(key.num_vars);
-    let mut r = Vec::with_capacity(key.num_vars);
-    while a.len() > 1 {
-        let half = a.len() / 2;
-        let (a_lo, a_hi) = a.split_at(half);
-        let (b_lo, b_hi) = b.split_at(half);
+    let mut proofs: Vec<IpaProof<C>> = openings
+        .iter()
+        .map(|_| IpaProof {
+            l: Vec::with_capacity(key.num_vars),
+            r: Vec::with_capacity(key.num_vars),
+            a: C::ScalarField::zero(),
+        })
+        .collect();
+    let mut len = n;
+    while len > 1 {
+        let half = len / 2;
         let (g_lo, g_hi) = g.split_at(half);
-        let l_j = C::msm_unchecked(g_hi, a_lo) + u * inner_product(a_lo, b_hi);
-        let r_j = C::msm_unchecked(g_lo, a_hi) + u * inner_product(a_hi, b_lo);
-        let (l_j, r_j) = (l_j.into_affine(), r_j.into_affine());
-        let x = round_challenge::<C, T>(t, &l_j, &r_j)?;
+        // [L_1, R_1, L_2, R_2, …] for this round.
+        let messages: Vec<C> = a
+            .iter()
+            .zip(&b)
+            .flat_map(|(a, b)| {
+                let (a_lo, a_hi) = a.split_at(half);
+                let (b_lo, b_hi) = b.split_at(half);
+                [
+                    C::msm_unchecked(g_hi, a_lo) + u * inner_product(a_lo, b_hi),
+                    C::msm_unchecked(g_lo, a_hi) + u * inner_product(a_hi, b_lo),
+                ]
+            })
+            .collect();
+        let messages = C::normalize_batch(&messages);
+        let x = round_challenge::<C, T>(t, messages.chunks_exact(2).map(|m| (&m[0], &m[1])))?;
         let x2 = x.square();
         let x2_inv = x2.inverse().ok_or(Error::Malformed {
             what: "zero inner-product challenge",
         })?;
-        let next_a = fold_scalars(a_lo, a_hi, x2_inv);
-        let next_b = fold_scalars(b_lo, b_hi, x2);
+        for ((a, b), (proof, m)) in a
+            .iter_mut()
+            .zip(b.iter_mut())
+            .zip(proofs.iter_mut().zip(messages.chunks_exact(2)))
+        {
+            let (a_lo, a_hi) = a.split_at(half);
+            let (b_lo, b_hi) = b.split_at(half);
+            *a = fold_scalars(a_lo, a_hi, x2_inv);
+            *b = fold_scalars(b_lo, b_hi, x2);
+            proof.l.push(m[0]);
+            proof.r.push(m[1]);
+        }
         if half > 1 {
             g = fold_points::<C>(g_lo, g_hi, x2);
         }
-        a = next_a;
-        b = next_b;
         mu *= x;
-        l.push(l_j);
-        r.push(r_j);
+        len = half;
     }
-    Ok(IpaProof { l, r, a: mu * a[0] })
+    for (proof, a) in proofs.iter_mut().zip(&a) {
+        proof.a = mu * a[0];
+    }
+    if proofs.len() > 1 {
+        // Keeps the caller's transcript in step with the verifier's.
+        let finals: Vec<C::ScalarField> = proofs.iter().map(|p| p.a).collect();
+        combination_weight::<C, T>(t, &finals)?;
+    }
+    Ok(proofs)
 }
 
 /// `s_i = Π_j x_j^{±1}` for `i < 2^k` (module docs), by doubling: after round `j` the prefix of
@@ -378,7 +524,7 @@ fn check_point<C: FoldingCurve>(p: &C::Affine, what: &'static str) -> Result<(),
 /// (module docs). `b` may be shorter than `N` (zero-padded). Never panics on a malformed proof:
 /// wrong lengths ([`Error::ProofShape`]), points off the curve ([`Error::InvalidPoint`]), a
 /// zero challenge ([`Error::Malformed`]); a well-formed proof that fails the final equation is
-/// [`Error::Rejected`].
+/// [`Error::Rejected`]. The one-statement case of [`verify_many`].
 pub fn verify<C: FoldingCurve, T: Transcript>(
     key: &IpaKey<C>,
     comm: &C::Affine,
@@ -387,58 +533,120 @@ pub fn verify<C: FoldingCurve, T: Transcript>(
     proof: &IpaProof<C>,
     t: &mut T,
 ) -> Result<(), Error> {
-    let (n, k) = (key.len(), key.num_vars);
-    if b.len() > n {
-        return Err(Error::KeyTooShort {
-            needed: b.len(),
-            available: n,
+    let claim = IpaClaim {
+        comm: *comm,
+        b,
+        v: *v,
+    };
+    verify_many(key, &[claim], &[proof], t)
+}
+
+/// The batched IPA verifier (module docs, "Several statements"): accepts iff `proofs[t]` (all
+/// on shared challenges, as [`prove_many`] makes them) show every `claims[t]`, by one MSM of
+/// `N + m·(2k + 1) + 1` points. Never panics: an empty batch ([`Error::Malformed`]), as many
+/// proofs as claims and `k` of each `L`, `R` ([`Error::ProofShape`]), `b_t` at most `N` long
+/// ([`Error::KeyTooShort`]), points of the group ([`Error::InvalidPoint`]) and non-zero
+/// challenges ([`Error::Malformed`]) are checked before the final equation
+/// ([`Error::Rejected`]).
+pub fn verify_many<C: FoldingCurve, T: Transcript>(
+    key: &IpaKey<C>,
+    claims: &[IpaClaim<'_, C>],
+    proofs: &[&IpaProof<C>],
+    t: &mut T,
+) -> Result<(), Error> {
+    let (n, k, m) = (key.len(), key.num_vars, claims.len());
+    if m == 0 {
+        return Err(NO_STATEMENT);
+    }
+    if proofs.len() != m {
+        return Err(Error::ProofShape {
+            what: "IPA proofs (one per statement)",
+            expected: m,
+            actual: proofs.len(),
         });
     }
-    for (what, actual) in [("IPA L_j", proof.l.len()), ("IPA R_j", proof.r.len())] {
-        if actual != k {
-            return Err(Error::ProofShape {
-                what,
-                expected: k,
-                actual,
+    for claim in claims {
+        if claim.b.len() > n {
+            return Err(Error::KeyTooShort {
+                needed: claim.b.len(),
+                available: n,
             });
         }
     }
-    check_point::<C>(comm, "IPA commitment P")?;
-    for (l, r) in proof.l.iter().zip(&proof.r) {
-        check_point::<C>(l, "IPA L_j")?;
-        check_point::<C>(r, "IPA R_j")?;
+    for proof in proofs {
+        for (what, actual) in [("IPA L_j", proof.l.len()), ("IPA R_j", proof.r.len())] {
+            if actual != k {
+                return Err(Error::ProofShape {
+                    what,
+                    expected: k,
+                    actual,
+                });
+            }
+        }
+    }
+    for (claim, proof) in claims.iter().zip(proofs) {
+        check_point::<C>(&claim.comm, "IPA commitment P")?;
+        for (l, r) in proof.l.iter().zip(&proof.r) {
+            check_point::<C>(l, "IPA L_j")?;
+            check_point::<C>(r, "IPA R_j")?;
+        }
     }
 
-    let xi = absorb_statement::<C, T>(t, comm, v)?;
-    let x = proof
-        .l
-        .iter()
-        .zip(&proof.r)
-        .map(|(l, r)| round_challenge::<C, T>(t, l, r))
+    let xi = absorb_statements::<C, T>(t, claims.iter().map(|c| (&c.comm, &c.v)))?;
+    // Round j absorbs (L_{t,j}, R_{t,j}) of every statement (all have k of each, checked above).
+    let x = (0..k)
+        .map(|j| {
+            let messages = proofs
+                .iter()
+                .filter_map(|p| Some((p.l.get(j)?, p.r.get(j)?)));
+            round_challenge::<C, T>(t, messages)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut x_inv = x.clone();
     batch_inversion(&mut x_inv);
+    let finals: Vec<C::ScalarField> = proofs.iter().map(|p| p.a).collect();
+    let rho = if m > 1 {
+        combination_weight::<C, T>(t, &finals)?
+    } else {
+        C::ScalarField::one()
+    };
+    // ρ^{t−1} for t = 1..m.
+    let weights: Vec<C::ScalarField> =
+        std::iter::successors(Some(C::ScalarField::one()), |w| Some(*w * rho))
+            .take(m)
+            .collect();
 
     let s = fold_coefficients(&x, &x_inv);
-    let b_final = inner_product(&s[..b.len()], b);
-    let a = proof.a;
+    let x2: Vec<C::ScalarField> = x.iter().map(|x| x.square()).collect();
+    let x2_inv: Vec<C::ScalarField> = x_inv.iter().map(|x| x.square()).collect();
 
-    // P + ξ·v·U_0 + Σ_j (x_j²·L_j + x_j⁻²·R_j) − a·Σ_i s_i·G_i − ξ·a·b_final·U_0 = 0.
-    let mut bases = Vec::with_capacity(n + 2 * k + 2);
+    // Σ_t ρ^{t−1}·(P_t + ξ·v_t·U_0 + Σ_j (x_j²·L_{t,j} + x_j⁻²·R_{t,j}) − a_t·G_final
+    //              − ξ·a_t·b_{t,final}·U_0) = 0.
+    let mut g_coeff = C::ScalarField::zero();
+    let mut u_coeff = C::ScalarField::zero();
+    let mut bases = Vec::with_capacity(n + m * (2 * k + 1) + 1);
+    let mut scalars = Vec::with_capacity(n + m * (2 * k + 1) + 1);
     bases.extend_from_slice(&key.generators);
-    bases.extend_from_slice(&proof.l);
-    bases.extend_from_slice(&proof.r);
-    bases.push(*comm);
-    bases.push(key.u0);
-    let mut scalars: Vec<C::ScalarField> = s
-        .par_iter()
+    scalars.resize(n, C::ScalarField::zero());
+    for ((claim, proof), w) in claims.iter().zip(proofs).zip(&weights) {
+        // `inner_product` zips: `s` (length N) is cut to `|b_t|`, i.e. `b_t` is zero-padded.
+        let b_final = inner_product(&s, claim.b);
+        g_coeff += *w * proof.a;
+        u_coeff += *w * (claim.v - proof.a * b_final);
+        bases.extend_from_slice(&proof.l);
+        bases.extend_from_slice(&proof.r);
+        bases.push(claim.comm);
+        scalars.extend(x2.iter().map(|x| *w * x));
+        scalars.extend(x2_inv.iter().map(|x| *w * x));
+        scalars.push(*w);
+    }
+    scalars[..n]
+        .par_iter_mut()
         .with_min_len(PAR_MIN_LEN)
-        .map(|s| -(a * s))
-        .collect();
-    scalars.extend(x.iter().map(|x| x.square()));
-    scalars.extend(x_inv.iter().map(|x| x.square()));
-    scalars.push(C::ScalarField::one());
-    scalars.push(xi * (*v - a * b_final));
+        .zip(&s)
+        .for_each(|(out, s)| *out = -(g_coeff * s));
+    bases.push(key.u0);
+    scalars.push(xi * u_coeff);
     if C::msm_unchecked(&bases, &scalars).is_zero() {
         Ok(())
     } else {

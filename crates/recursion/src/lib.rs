@@ -82,6 +82,7 @@ pub mod pool_gadget;
 pub mod poseidon_gadget;
 pub mod r1cs;
 pub mod range_gadget;
+pub mod spark;
 pub mod spartan;
 pub mod spartan_ipa;
 pub mod step_gadget;

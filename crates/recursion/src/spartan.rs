@@ -132,6 +132,7 @@ use sumcheck::{
 use crate::curve::FoldingCurve;
 use crate::error::Error;
 use crate::r1cs::{R1csShape, SparseMatrix};
+use crate::spark::{self, SparkEvals, SparkKey, SparkProof};
 
 /// A transcript domain for the decider (callers create the transcript).
 pub const SPARTAN_DOMAIN: &[u8] = b"zkpot-spartan-decider";
@@ -176,6 +177,9 @@ pub struct SpartanKey {
     /// `w`: `2^w ≥ max(|W|, 1 + ℓ)`.
     witness_vars: usize,
     digest: [u8; 32],
+    /// The SPARK preprocessing ([`SpartanKey::with_spark`]): the verifier then checks the
+    /// prover's `M̃_γ(r_x, r_y)` with [`crate::spark`] instead of its `O(nnz)` pass.
+    spark: Option<Arc<SparkKey>>,
 }
 
 impl std::fmt::Debug for SpartanKey {
@@ -186,6 +190,10 @@ impl std::fmt::Debug for SpartanKey {
             .field("num_witness", &self.shape.num_witness())
             .field("constraint_vars", &self.constraint_vars)
             .field("witness_vars", &self.witness_vars)
+            .field(
+                "spark",
+                &self.spark.as_ref().map(|k| k.verifier_key().num_entries()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -213,7 +221,32 @@ impl SpartanKey {
             constraint_vars,
             witness_vars,
             digest: h.finalize().into(),
+            spark: None,
         })
+    }
+
+    /// The key in SPARK mode: proofs carry `M̃_γ(r_x, r_y)` and a [`crate::spark`] proof of it,
+    /// and the verifier's work no longer grows with the matrices. `spark` must have been
+    /// preprocessed from this key ([`SparkKey::new`]). The digest changes with the mode:
+    /// SHA-256 over the plain digest, `"spark"` and the SPARK key digest.
+    pub fn with_spark(mut self, spark: SparkKey) -> Result<Self, Error> {
+        if spark.verifier_key().spartan_digest() != self.digest {
+            return Err(Error::Malformed {
+                what: "spark key preprocessed from another Spartan key",
+            });
+        }
+        let mut h = Sha256::new();
+        h.update(self.digest);
+        h.update(b"spark");
+        h.update(spark.verifier_key().digest());
+        self.digest = h.finalize().into();
+        self.spark = Some(Arc::new(spark));
+        Ok(self)
+    }
+
+    /// The SPARK preprocessing, if the key is in SPARK mode.
+    pub fn spark(&self) -> Option<&SparkKey> {
+        self.spark.as_deref()
     }
 
     /// The R1CS shape.
@@ -237,9 +270,13 @@ impl SpartanKey {
         self.witness_vars + 1
     }
 
-    /// `max(w, s)`: the HyperKZG key must support this many variables.
+    /// `max(w, s)` (and SPARK's sizes in SPARK mode): the HyperKZG key must support this many
+    /// variables.
     pub fn pcs_num_vars(&self) -> usize {
-        self.witness_vars.max(self.constraint_vars)
+        let own = self.witness_vars.max(self.constraint_vars);
+        self.spark
+            .as_ref()
+            .map_or(own, |k| own.max(k.verifier_key().pcs_num_vars()))
     }
 
     /// SHA-256 over [`KEY_DIGEST_DOMAIN`], the shape digest, `u64(s)` and `u64(w)`.
@@ -435,6 +472,17 @@ pub struct SpartanProof {
     /// The HyperKZG openings of `W̃(r_y[..w])` and `Ẽ(r_x)` (multi-point reduction and one
     /// opening).
     pub opening: MultiPointProof<HyperKzgProof>,
+    /// In SPARK mode: `M̃_γ(r_x, r_y)` (a final evaluation of sumcheck #2) and its proof.
+    pub spark: Option<SparkPart>,
+}
+
+/// The SPARK part of a [`SpartanProof`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SparkPart {
+    /// `M̃_γ(r_x, r_y)`, sent as sumcheck #2's second final evaluation.
+    pub matrix_eval: F,
+    /// The proof of it against the key's preprocessed commitments.
+    pub proof: SparkProof,
 }
 
 /// The combination `g(a, b, c, e) = a·b − u·c − e` of sumcheck #1.
@@ -469,6 +517,8 @@ struct InnerProver<'a> {
     product: ProductProver,
     w_poly: &'a MultilinearPoly,
     r: Vec<F>,
+    /// SPARK mode: also send the bound rows `M̃_γ(r_x, r_y)`.
+    send_matrix_eval: bool,
 }
 
 impl SumcheckInstanceProver for InnerProver<'_> {
@@ -495,7 +545,17 @@ impl SumcheckInstanceProver for InnerProver<'_> {
             .get(..w)
             .and_then(|p| self.w_poly.try_evaluate(p))
             .unwrap_or_else(F::zero);
-        vec![value]
+        if self.send_matrix_eval {
+            let rows = self
+                .product
+                .final_evaluations()
+                .first()
+                .copied()
+                .unwrap_or_else(F::zero);
+            vec![value, rows]
+        } else {
+            vec![value]
+        }
     }
 }
 
@@ -507,6 +567,8 @@ struct InnerVerifier<'a> {
     claim: F,
     u: F,
     x: &'a [F],
+    /// SPARK mode: the matrix evaluation comes from the prover (proven afterwards).
+    spark: bool,
 }
 
 impl SumcheckInstanceVerifier for InnerVerifier<'_> {
@@ -520,24 +582,31 @@ impl SumcheckInstanceVerifier for InnerVerifier<'_> {
         self.claim
     }
     fn expected_output_claim(&self, r_y: &[F], final_evals: &[F]) -> Result<F, sumcheck::Error> {
-        let [w_eval] = final_evals else {
-            return Err(sumcheck::Error::Malformed {
-                what: "spartan: one final evaluation W(r_y) expected",
-            });
-        };
+        let (w_eval, matrix_eval) =
+            match (self.spark, final_evals) {
+                (false, [w]) => (w, None),
+                (true, [w, m]) => (w, Some(*m)),
+                _ => return Err(sumcheck::Error::Malformed {
+                    what: "spartan: final evaluations W(r_y) (and M(r_x, r_y) with SPARK) expected",
+                }),
+            };
         let w = self.key.num_witness_vars();
         let (Some(low), Some(top)) = (r_y.get(..w), r_y.get(w)) else {
             return Err(sumcheck::Error::Malformed {
                 what: "spartan: column point of the wrong dimension",
             });
         };
-        let [a, b, c] =
-            self.key
-                .evaluate_matrices(self.r_x, r_y)
-                .map_err(|_| sumcheck::Error::Malformed {
-                    what: "spartan: matrix evaluation point of the wrong dimension",
+        let row = match matrix_eval {
+            Some(m) => m,
+            None => {
+                let [a, b, c] = self.key.evaluate_matrices(self.r_x, r_y).map_err(|_| {
+                    sumcheck::Error::Malformed {
+                        what: "spartan: matrix evaluation point of the wrong dimension",
+                    }
                 })?;
-        let row = a + self.gamma * (b + self.gamma * c);
+                a + self.gamma * (b + self.gamma * c)
+            }
+        };
         let z = (F::one() - top) * w_eval + *top * self.key.io_eval(self.u, self.x, low);
         Ok(row * z)
     }
@@ -612,6 +681,7 @@ pub fn prove<T: Transcript>(
         product,
         w_poly: &w_poly,
         r: Vec::with_capacity(wv + 1),
+        send_matrix_eval: key.spark.is_some(),
     };
     let (inner_proof, r_y, inner_evals) = prove_batched(&mut [&mut inner], transcript);
     drop(inner);
@@ -622,6 +692,20 @@ pub fn prove<T: Transcript>(
         .ok_or(Error::Malformed {
             what: "sumcheck #2 returned no final evaluation",
         })?;
+    let spark =
+        match key.spark() {
+            None => None,
+            Some(spark_key) => {
+                let matrix_eval = inner_evals.first().and_then(|v| v.get(1)).copied().ok_or(
+                    Error::Malformed {
+                        what: "sumcheck #2 returned no matrix evaluation",
+                    },
+                )?;
+                let proof =
+                    spark::prove(spark_key, pk, &r_x, &r_y, gamma, matrix_eval, transcript)?;
+                Some(SparkPart { matrix_eval, proof })
+            }
+        };
 
     let claims = [
         EvalClaim {
@@ -649,6 +733,7 @@ pub fn prove<T: Transcript>(
         inner: inner_proof,
         w_eval,
         opening,
+        spark,
     })
 }
 
@@ -656,7 +741,7 @@ fn valid_point(p: &G1Affine) -> bool {
     <ark_bn254::G1Projective as FoldingCurve>::is_valid_point(p)
 }
 
-fn check_rounds(
+pub(crate) fn check_rounds(
     what: &'static str,
     what_poly: &'static str,
     proof: &SumcheckProof,
@@ -686,7 +771,7 @@ fn check_proof_shape(key: &SpartanKey, proof: &SpartanProof) -> Result<(), Error
         key.num_column_vars(),
         INNER_DEGREE,
     )?;
-    let n = key.pcs_num_vars();
+    let n = key.witness_vars.max(key.constraint_vars);
     let red = &proof.opening.reduction;
     check_rounds(
         "rounds of the opening reduction",
@@ -696,7 +781,21 @@ fn check_proof_shape(key: &SpartanKey, proof: &SpartanProof) -> Result<(), Error
         REDUCTION_DEGREE,
     )?;
     Error::check_shape("evaluations of the opening reduction", 2, red.evals.len())?;
-    let op = &proof.opening.opening;
+    check_hyperkzg_shape(&proof.opening.opening, n)?;
+    match (key.spark.is_some(), proof.spark.is_some()) {
+        (true, false) => Err(malformed(
+            "spartan: the key is in SPARK mode, the proof is not",
+        )),
+        (false, true) => Err(malformed(
+            "spartan: the proof is in SPARK mode, the key is not",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the lengths of a HyperKZG proof on `n` variables and that its points are on the
+/// curve.
+pub(crate) fn check_hyperkzg_shape(op: &HyperKzgProof, n: usize) -> Result<(), Error> {
     Error::check_shape("HyperKZG folds", n.saturating_sub(1), op.folds.len())?;
     Error::check_shape("HyperKZG evaluations at β", n, op.evals_pos.len())?;
     Error::check_shape("HyperKZG evaluations at −β", n, op.evals_neg.len())?;
@@ -754,8 +853,25 @@ pub fn verify<T: Transcript>(
         claim: v_a + gamma * (v_b + gamma * v_c),
         u: inst.u,
         x: &inst.x,
+        spark: proof.spark.is_some(),
     };
-    let r_y = verify_batched(&[&inner], &proof.inner, &[vec![proof.w_eval]], transcript)?;
+    let inner_evals = match &proof.spark {
+        None => vec![proof.w_eval],
+        Some(part) => vec![proof.w_eval, part.matrix_eval],
+    };
+    let r_y = verify_batched(&[&inner], &proof.inner, &[inner_evals], transcript)?;
+    if let (Some(spark_key), Some(part)) = (key.spark(), &proof.spark) {
+        spark::verify(
+            spark_key.verifier_key(),
+            vk,
+            &r_x,
+            &r_y,
+            gamma,
+            part.matrix_eval,
+            &part.proof,
+            transcript,
+        )?;
+    }
     let w_point = r_y.get(..wv).ok_or(Error::DimensionMismatch {
         expected: wv + 1,
         actual: r_y.len(),
@@ -810,6 +926,11 @@ fn put_fields(out: &mut Vec<u8>, xs: &[F]) {
 }
 
 fn put_g1(out: &mut Vec<u8>, p: &G1Affine) {
+    out.extend_from_slice(&g1_bytes(p));
+}
+
+/// A G1 point's 32-byte compressed encoding (module docs).
+pub(crate) fn g1_bytes(p: &G1Affine) -> [u8; FIELD_BYTES] {
     let mut bytes = [0u8; FIELD_BYTES];
     match p.xy() {
         None => bytes[FIELD_BYTES - 1] = FLAG_INFINITY,
@@ -820,7 +941,7 @@ fn put_g1(out: &mut Vec<u8>, p: &G1Affine) {
             }
         }
     }
-    out.extend_from_slice(&bytes);
+    bytes
 }
 
 fn put_g1s(out: &mut Vec<u8>, ps: &[G1Affine]) {
@@ -833,6 +954,23 @@ fn put_sumcheck(out: &mut Vec<u8>, p: &SumcheckProof) {
     for r in &p.round_polys {
         put_fields(out, &r.coeffs_except_linear);
     }
+}
+
+fn put_hyperkzg(out: &mut Vec<u8>, op: &HyperKzgProof) {
+    put_g1s(out, &op.folds);
+    put_fields(out, &op.evals_pos);
+    put_fields(out, &op.evals_neg);
+    put_fields(out, &op.evals_sq);
+    put_g1s(out, &op.quotients);
+}
+
+fn hyperkzg_size(op: &HyperKzgProof) -> usize {
+    let vec = |n: usize| LEN_BYTES + FIELD_BYTES * n;
+    vec(op.folds.len())
+        + vec(op.evals_pos.len())
+        + vec(op.evals_neg.len())
+        + vec(op.evals_sq.len())
+        + vec(op.quotients.len())
 }
 
 fn sumcheck_size(p: &SumcheckProof) -> usize {
@@ -930,6 +1068,54 @@ impl<'a> Reader<'a> {
         (0..n).map(|_| self.g1()).collect()
     }
 
+    fn hyperkzg(&mut self) -> Result<HyperKzgProof, Error> {
+        Ok(HyperKzgProof {
+            folds: self.g1s()?,
+            evals_pos: self.fields()?,
+            evals_neg: self.fields()?,
+            evals_sq: self.fields()?,
+            quotients: self.g1s()?,
+        })
+    }
+
+    fn spark_part(&mut self) -> Result<SparkPart, Error> {
+        let matrix_eval = self.field()?;
+        let mut comms = [Commitment::default(); 5];
+        for c in &mut comms {
+            *c = Commitment(self.g1()?);
+        }
+        let [comm_e_row, comm_e_col, comm_h, comm_t_row, comm_t_col] = comms;
+        let sum_row = self.field()?;
+        let sum_col = self.field()?;
+        let sumcheck = self.sumcheck()?;
+        let mut evals = [F::zero(); spark::NUM_EVALS];
+        for e in &mut evals {
+            *e = self.field()?;
+        }
+        let entry_opening = self.hyperkzg()?;
+        let reduction = sumcheck::MultiEvalProof {
+            sumcheck: self.sumcheck()?,
+            evals: self.fields()?,
+        };
+        let opening = self.hyperkzg()?;
+        Ok(SparkPart {
+            matrix_eval,
+            proof: SparkProof {
+                comm_e_row,
+                comm_e_col,
+                comm_h,
+                comm_t_row,
+                comm_t_col,
+                sum_row,
+                sum_col,
+                sumcheck,
+                evals: SparkEvals::from_array(evals),
+                entry_opening,
+                table_opening: MultiPointProof { reduction, opening },
+            },
+        })
+    }
+
     fn sumcheck(&mut self) -> Result<SumcheckProof, Error> {
         let n = self.len(LEN_BYTES)?;
         let round_polys = (0..n)
@@ -962,6 +1148,26 @@ impl SpartanProof {
         put_fields(&mut out, &op.evals_neg);
         put_fields(&mut out, &op.evals_sq);
         put_g1s(&mut out, &op.quotients);
+        match &self.spark {
+            None => out.push(0),
+            Some(part) => {
+                out.push(1);
+                put_field(&mut out, &part.matrix_eval);
+                let p = &part.proof;
+                p.commitments().iter().for_each(|c| put_g1(&mut out, &c.0));
+                put_field(&mut out, &p.sum_row);
+                put_field(&mut out, &p.sum_col);
+                put_sumcheck(&mut out, &p.sumcheck);
+                p.evals
+                    .to_array()
+                    .iter()
+                    .for_each(|x| put_field(&mut out, x));
+                put_hyperkzg(&mut out, &p.entry_opening);
+                put_sumcheck(&mut out, &p.table_opening.reduction.sumcheck);
+                put_fields(&mut out, &p.table_opening.reduction.evals);
+                put_hyperkzg(&mut out, &p.table_opening.opening);
+            }
+        }
         out
     }
 
@@ -977,12 +1183,11 @@ impl SpartanProof {
             sumcheck: r.sumcheck()?,
             evals: r.fields()?,
         };
-        let opening = HyperKzgProof {
-            folds: r.g1s()?,
-            evals_pos: r.fields()?,
-            evals_neg: r.fields()?,
-            evals_sq: r.fields()?,
-            quotients: r.g1s()?,
+        let opening = r.hyperkzg()?;
+        let spark = match r.take::<1>()? {
+            [0] => None,
+            [1] => Some(r.spark_part()?),
+            _ => return Err(malformed("spartan proof bytes: invalid SPARK flag")),
         };
         if !r.rest.is_empty() {
             return Err(malformed("spartan proof bytes: trailing bytes"));
@@ -993,24 +1198,32 @@ impl SpartanProof {
             inner,
             w_eval,
             opening: MultiPointProof { reduction, opening },
+            spark,
         })
     }
 
     /// Length of [`Self::to_bytes`] in bytes.
     pub fn size_in_bytes(&self) -> usize {
         let red = &self.opening.reduction;
-        let op = &self.opening.opening;
         let vec = |n: usize| LEN_BYTES + FIELD_BYTES * n;
+        let spark = self.spark.as_ref().map_or(0, |part| {
+            let p = &part.proof;
+            let tred = &p.table_opening.reduction;
+            FIELD_BYTES * (1 + 5 + 2 + spark::NUM_EVALS)
+                + sumcheck_size(&p.sumcheck)
+                + hyperkzg_size(&p.entry_opening)
+                + sumcheck_size(&tred.sumcheck)
+                + vec(tred.evals.len())
+                + hyperkzg_size(&p.table_opening.opening)
+        });
         sumcheck_size(&self.outer)
             + 4 * FIELD_BYTES
             + sumcheck_size(&self.inner)
             + FIELD_BYTES
             + sumcheck_size(&red.sumcheck)
             + vec(red.evals.len())
-            + vec(op.folds.len())
-            + vec(op.evals_pos.len())
-            + vec(op.evals_neg.len())
-            + vec(op.evals_sq.len())
-            + vec(op.quotients.len())
+            + hyperkzg_size(&self.opening.opening)
+            + 1
+            + spark
     }
 }

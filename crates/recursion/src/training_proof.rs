@@ -67,14 +67,39 @@ impl TrainingKeys {
         cfg: &TrainConfig,
         statement: &StepStatement,
     ) -> Result<Self, Error> {
+        Self::setup_with(srs, model, cfg, statement, DeciderMode::Plain)
+    }
+
+    /// [`Self::setup`] with the decider in `mode`. [`DeciderMode::Spark`] preprocesses the
+    /// augmented circuit's matrices into commitments ([`crate::spark`]): the SRS must then also
+    /// hold `2^n` powers for the `N ≤ 2^n` merged non-zero entries, the keys take longer, the
+    /// decider proves more, and verification no longer grows with the circuit.
+    pub fn setup_with(
+        srs: &Srs,
+        model: &Model,
+        cfg: &TrainConfig,
+        statement: &StepStatement,
+        mode: DeciderMode,
+    ) -> Result<Self, Error> {
         let step = TrainingStep::new(model.clone(), *cfg, statement)?;
         let params = ivc_params_over_srs(step, srs)?;
-        let decider = DeciderKey::new(&params)?;
-        let need = decider.pcs_num_vars().max(params.step().acc_vars());
+        let mut decider = DeciderKey::new(&params)?;
+        let mut need = decider.pcs_num_vars().max(params.step().acc_vars());
+        let entries = match mode {
+            DeciderMode::Plain => None,
+            DeciderMode::Spark => {
+                let e = decider.spark_entries()?;
+                need = need.max(e.pcs_num_vars());
+                Some(e)
+            }
+        };
         let (pk, vk) = HyperKzg::keys(srs, need).map_err(|e| Error::Pcs {
             what: "training keys",
             reason: e.to_string(),
         })?;
+        if let Some(entries) = entries {
+            decider = decider.with_spark(entries.commit(&pk)?)?;
+        }
         Ok(Self {
             model: model.clone(),
             cfg: *cfg,
@@ -90,10 +115,36 @@ impl TrainingKeys {
         &self.params
     }
 
+    /// In SPARK mode, the number of merged non-zero entries `N` of the augmented circuit's
+    /// matrices.
+    pub fn spark_entries(&self) -> Option<usize> {
+        self.decider.spark_entries_count()
+    }
+
+    /// The decider's mode.
+    pub fn decider_mode(&self) -> DeciderMode {
+        if self.decider.is_spark() {
+            DeciderMode::Spark
+        } else {
+            DeciderMode::Plain
+        }
+    }
+
     /// The number of constraints of the augmented circuit.
     pub fn num_constraints(&self) -> usize {
         self.params.primary().shape().num_constraints()
     }
+}
+
+/// How the decider's verifier evaluates the augmented circuit's matrices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeciderMode {
+    /// By one pass over their non-zero entries (linear in the circuit; the smaller keys and the
+    /// faster decider).
+    #[default]
+    Plain,
+    /// By a SPARK proof against preprocessed commitments (logarithmic verification).
+    Spark,
 }
 
 /// Time split of one folded iteration.
@@ -194,6 +245,16 @@ pub struct TrainingProof {
     pub decider: DeciderProof,
     /// The opening of the accumulator.
     pub opening: KzgProof,
+}
+
+impl TrainingProof {
+    /// The decider mode the proof was made in (the verifier derives its keys in the same mode).
+    pub fn decider_mode(&self) -> DeciderMode {
+        match self.decider.spartan.spark {
+            Some(_) => DeciderMode::Spark,
+            None => DeciderMode::Plain,
+        }
+    }
 }
 
 /// Accepts `proof` as `T = proof.iterations` iterations of the run with keys `keys` on the

@@ -5,6 +5,16 @@
 //! key's; rejection of a wrong `v`, `b`, commitment, of every replaced `L_j` / `R_j`, a changed
 //! final scalar, wrong lengths, invalid points, a diverging transcript and a lying prover; and a
 //! small fuzz of structural mutations that never verify (and never panic).
+//!
+//! The batched argument (`prove_many` / `verify_many`, shared challenges, one MSM): pairs (and a
+//! triple) complete for the same `k` with vectors of different lengths; one statement is exactly
+//! `prove` / `verify`; a pair's proofs are not single proofs. Rejected, never panicking: a wrong
+//! `v_1` or `v_2`, every entry of `b_1` and `b_2`, a changed or shifted `P_1`, `P_2` (also
+//! by compensating amounts), swapped statements or proofs, every `L_{t,j}` / `R_{t,j}` of both
+//! statements (random, doubled, identity, exchanged between statements), either or both final
+//! scalars, truncated or extended `L` / `R`, a missing or extra proof, an empty batch, off-curve
+//! points, proofs from another batch, another transcript state, a false second statement; and
+//! a fuzz of structural mutations of either proof.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
@@ -15,7 +25,7 @@ use ark_std::UniformRand;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use recursion::cyclefold::Grumpkin;
-use recursion::ipa::{self, IpaKey, IpaProof};
+use recursion::ipa::{self, IpaClaim, IpaKey, IpaOpening, IpaProof};
 use recursion::{Error, FoldingCurve, PedersenKey};
 use sumcheck::{PoseidonTranscript, Transcript};
 
@@ -519,6 +529,499 @@ fn fuzz<C: FoldingCurve>(seed: u64, iterations: usize) {
 fn fuzz_mutations_never_verify() {
     fuzz::<Grumpkin>(600, 300);
     fuzz::<G1>(700, 300);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches of statements (`prove_many` / `verify_many`)
+
+/// An honest batch of statements on one key `N = 2^k`: statement `t` has `|a_t|`, `|b_t|` from
+/// `lens[t]`.
+#[derive(Clone, Debug)]
+struct Batch<C: FoldingCurve> {
+    key: IpaKey<C>,
+    pedersen: PedersenKey<C>,
+    comm: Vec<C::Affine>,
+    a: Vec<Vec<C::ScalarField>>,
+    b: Vec<Vec<C::ScalarField>>,
+    v: Vec<C::ScalarField>,
+    proofs: Vec<IpaProof<C>>,
+}
+
+impl<C: FoldingCurve> Batch<C> {
+    fn new(k: usize, lens: &[(usize, usize)], seed: u64) -> Self {
+        let mut rng = rng(seed);
+        let longest = lens.iter().map(|l| l.0).max().unwrap_or(1).max(1);
+        let pedersen = PedersenKey::<C>::new(LABEL, longest, false).unwrap();
+        let key = IpaKey::for_pedersen(&pedersen, k).unwrap();
+        let a: Vec<_> = lens
+            .iter()
+            .map(|l| random_vec::<C>(l.0, &mut rng))
+            .collect();
+        let b: Vec<_> = lens
+            .iter()
+            .map(|l| random_vec::<C>(l.1, &mut rng))
+            .collect();
+        let comm = a
+            .iter()
+            .map(|a| pedersen.commit(a, &C::ScalarField::zero()).unwrap())
+            .collect();
+        let v = a.iter().zip(&b).map(|(a, b)| inner::<C>(a, b)).collect();
+        let mut batch = Self {
+            key,
+            pedersen,
+            comm,
+            a,
+            b,
+            v,
+            proofs: vec![],
+        };
+        batch.proofs = batch.prove(&mut transcript());
+        batch
+    }
+
+    fn openings(&self) -> Vec<IpaOpening<'_, C>> {
+        (0..self.comm.len())
+            .map(|t| IpaOpening {
+                comm: self.comm[t],
+                a: &self.a[t],
+                b: &self.b[t],
+            })
+            .collect()
+    }
+
+    fn claims(&self) -> Vec<IpaClaim<'_, C>> {
+        (0..self.comm.len())
+            .map(|t| IpaClaim {
+                comm: self.comm[t],
+                b: &self.b[t],
+                v: self.v[t],
+            })
+            .collect()
+    }
+
+    fn prove(&self, t: &mut PoseidonTranscript) -> Vec<IpaProof<C>> {
+        ipa::prove_many(&self.key, &self.openings(), t).unwrap()
+    }
+
+    fn verify_with(&self, claims: &[IpaClaim<'_, C>], proofs: &[IpaProof<C>]) -> Result<(), Error> {
+        let refs: Vec<&IpaProof<C>> = proofs.iter().collect();
+        ipa::verify_many(&self.key, claims, &refs, &mut transcript())
+    }
+
+    fn verify_proofs(&self, proofs: &[IpaProof<C>]) -> Result<(), Error> {
+        self.verify_with(&self.claims(), proofs)
+    }
+}
+
+fn batch_completeness<C: FoldingCurve>(k: usize, seed: u64) {
+    let n = 1usize << k;
+    let mut shapes = vec![vec![(n, n), (n, n)]];
+    if n > 1 {
+        shapes.extend([
+            vec![(n - 1, n), (n, n / 2 + 1)],
+            vec![(n / 2, 1), (1, n)],
+            vec![(n, n - 1), (n / 2, n / 2), (1, 1)],
+        ]);
+    }
+    for (i, lens) in shapes.into_iter().enumerate() {
+        let batch = Batch::<C>::new(k, &lens, seed + i as u64);
+        assert_eq!(batch.proofs.len(), lens.len());
+        for p in &batch.proofs {
+            assert_eq!((p.l.len(), p.r.len()), (k, k));
+        }
+        batch
+            .verify_proofs(&batch.proofs)
+            .unwrap_or_else(|e| panic!("{}: k = {k}, lens {lens:?}: {e}", C::NAME));
+        // Zero-padded b's verify too.
+        let padded: Vec<Vec<C::ScalarField>> = batch
+            .b
+            .iter()
+            .map(|b| {
+                let mut b = b.clone();
+                b.resize(n, C::ScalarField::zero());
+                b
+            })
+            .collect();
+        let claims: Vec<_> = batch
+            .claims()
+            .into_iter()
+            .zip(&padded)
+            .map(|(c, b)| IpaClaim { b, ..c })
+            .collect();
+        batch.verify_with(&claims, &batch.proofs).unwrap();
+        // With k > 0 the proofs share their challenges: none is a single proof of its statement.
+        if k > 0 {
+            for t in 0..lens.len() {
+                let single = ipa::verify(
+                    &batch.key,
+                    &batch.comm[t],
+                    &batch.b[t],
+                    &batch.v[t],
+                    &batch.proofs[t],
+                    &mut transcript(),
+                );
+                assert!(single.is_err(), "k = {k}: proof {t} verified alone");
+            }
+        }
+    }
+}
+
+#[test]
+fn batch_completeness_grumpkin() {
+    for k in [0, 1, 5, 10] {
+        batch_completeness::<Grumpkin>(k, 900 + 10 * k as u64);
+    }
+}
+
+#[test]
+fn batch_completeness_bn254() {
+    for k in [0, 1, 5, 10] {
+        batch_completeness::<G1>(k, 1000 + 10 * k as u64);
+    }
+}
+
+fn one_statement_is_the_single_argument<C: FoldingCurve>(k: usize, seed: u64) {
+    let n = 1usize << k;
+    let batch = Batch::<C>::new(k, &[(n, n)], seed);
+    let single = ipa::prove(
+        &batch.key,
+        &batch.comm[0],
+        &batch.a[0],
+        &batch.b[0],
+        &mut transcript(),
+    )
+    .unwrap();
+    assert_eq!(batch.proofs, vec![single.clone()]);
+    ipa::verify(
+        &batch.key,
+        &batch.comm[0],
+        &batch.b[0],
+        &batch.v[0],
+        &single,
+        &mut transcript(),
+    )
+    .unwrap();
+    batch.verify_proofs(&[single]).unwrap();
+    // Both leave the caller's transcript in the same state.
+    let (mut t1, mut t2) = (transcript(), transcript());
+    let _ = ipa::prove(
+        &batch.key,
+        &batch.comm[0],
+        &batch.a[0],
+        &batch.b[0],
+        &mut t1,
+    )
+    .unwrap();
+    let _ = batch.prove(&mut t2);
+    assert_eq!(t1.challenge(b"after"), t2.challenge(b"after"));
+}
+
+#[test]
+fn one_statement_batches_are_single_proofs() {
+    for k in [0, 1, 5] {
+        one_statement_is_the_single_argument::<Grumpkin>(k, 1100 + k as u64);
+        one_statement_is_the_single_argument::<G1>(k, 1200 + k as u64);
+    }
+}
+
+fn pair_rejections<C: FoldingCurve>(k: usize, seed: u64) {
+    let n = 1usize << k;
+    let batch = Batch::<C>::new(k, &[(n, n), (n, n)], seed);
+    let mut rng = rng(seed + 1);
+    let one = C::ScalarField::one();
+    let proofs = &batch.proofs;
+    batch.verify_proofs(proofs).unwrap();
+    let claims = batch.claims();
+    let reject_claims = |cs: &[IpaClaim<'_, C>], what: &str| {
+        assert!(batch.verify_with(cs, proofs).is_err(), "k = {k}: {what}");
+    };
+    let reject_proofs = |ps: &[IpaProof<C>], what: &str| {
+        assert!(batch.verify_proofs(ps).is_err(), "k = {k}: {what}");
+    };
+    let shape_error = |ps: &[IpaProof<C>], what: &str| {
+        assert!(
+            matches!(batch.verify_proofs(ps), Err(Error::ProofShape { .. })),
+            "k = {k}: {what}"
+        );
+    };
+
+    // Wrong v_1, v_2; both shifted.
+    for t in 0..2 {
+        let mut cs = claims.clone();
+        cs[t].v += one;
+        reject_claims(&cs, "v_t + 1");
+    }
+    let mut cs = claims.clone();
+    cs[0].v += one;
+    cs[1].v -= one;
+    reject_claims(&cs, "v_1 + 1, v_2 - 1");
+    // Every entry of b_1 and b_2; b longer than N.
+    for t in 0..2 {
+        for i in 0..n {
+            let mut b = batch.b[t].clone();
+            b[i] += one;
+            let mut cs = claims.clone();
+            cs[t].b = &b;
+            reject_claims(&cs, "b_t[i] + 1");
+        }
+        let mut long = batch.b[t].clone();
+        long.push(one);
+        let mut cs = claims.clone();
+        cs[t].b = &long;
+        assert!(matches!(
+            batch.verify_with(&cs, proofs),
+            Err(Error::KeyTooShort { .. })
+        ));
+    }
+    // Changed commitments: shifted, random, shifted by compensating amounts, exchanged.
+    let g0 = batch.key.generators()[0];
+    for t in 0..2 {
+        let mut cs = claims.clone();
+        cs[t].comm = (cs[t].comm.into_group() + g0).into_affine();
+        reject_claims(&cs, "P_t + G_0");
+        let mut cs = claims.clone();
+        cs[t].comm = random_point::<C>(&mut rng);
+        reject_claims(&cs, "random P_t");
+    }
+    let mut cs = claims.clone();
+    cs[0].comm = (cs[0].comm.into_group() + g0).into_affine();
+    cs[1].comm = (cs[1].comm.into_group() - g0).into_affine();
+    reject_claims(&cs, "P_1 + G_0, P_2 - G_0");
+    let mut cs = claims.clone();
+    (cs[0].comm, cs[1].comm) = (cs[1].comm, cs[0].comm);
+    reject_claims(&cs, "P_1, P_2 exchanged");
+    // Swapped statements (proofs kept, or swapped along: a valid proof only for k = 0, where a
+    // proof is the witness itself and fits any transcript), swapped proofs.
+    let mut swapped = claims.clone();
+    swapped.swap(0, 1);
+    reject_claims(&swapped, "swapped statements");
+    let mut ps = proofs.clone();
+    ps.swap(0, 1);
+    reject_proofs(&ps, "swapped proofs");
+    if k > 0 {
+        assert!(batch.verify_with(&swapped, &ps).is_err());
+    }
+
+    // Every L_{t,j} and R_{t,j} replaced: random, doubled, identity, the other statement's.
+    for t in 0..2 {
+        for j in 0..k {
+            for side in 0..2 {
+                let get = |p: &IpaProof<C>| if side == 0 { p.l[j] } else { p.r[j] };
+                let p = get(&proofs[t]);
+                let replacements = [
+                    random_point::<C>(&mut rng),
+                    double::<C>(&p),
+                    C::Affine::zero(),
+                    get(&proofs[1 - t]),
+                ];
+                for q in replacements {
+                    let mut ps = proofs.clone();
+                    if side == 0 {
+                        ps[t].l[j] = q;
+                    } else {
+                        ps[t].r[j] = q;
+                    }
+                    reject_proofs(&ps, &format!("statement {t}, round {j}, side {side}"));
+                }
+            }
+        }
+        // L and R of one round exchanged.
+        if k > 0 {
+            let mut ps = proofs.clone();
+            let j = k / 2;
+            let (l, r) = (ps[t].l[j], ps[t].r[j]);
+            (ps[t].l[j], ps[t].r[j]) = (r, l);
+            reject_proofs(&ps, "L_j, R_j exchanged");
+        }
+    }
+    // Final scalars: either changed, both changed, exchanged.
+    for t in 0..2 {
+        for delta in [one, -one, C::ScalarField::rand(&mut rng)] {
+            let mut ps = proofs.clone();
+            ps[t].a += delta;
+            reject_proofs(&ps, "a_t changed");
+        }
+    }
+    let mut ps = proofs.clone();
+    ps[0].a += one;
+    ps[1].a -= one;
+    reject_proofs(&ps, "a_1 + 1, a_2 - 1");
+    let mut ps = proofs.clone();
+    (ps[0].a, ps[1].a) = (ps[1].a, ps[0].a);
+    if ps != *proofs {
+        reject_proofs(&ps, "a_1, a_2 exchanged");
+    }
+
+    // Truncated and extended L / R of either statement; missing, extra proofs; no statement.
+    for t in 0..2 {
+        let mut ps = proofs.clone();
+        ps[t].l.push(random_point::<C>(&mut rng));
+        shape_error(&ps, "extra L");
+        let mut ps = proofs.clone();
+        ps[t].r.push(C::Affine::zero());
+        shape_error(&ps, "extra R");
+        if k > 0 {
+            let mut ps = proofs.clone();
+            ps[t].l.pop();
+            shape_error(&ps, "missing L");
+            let mut ps = proofs.clone();
+            ps[t].r.pop();
+            ps[t].l.pop();
+            shape_error(&ps, "missing L and R");
+            let mut ps = proofs.clone();
+            ps[t].r.clear();
+            shape_error(&ps, "no R");
+        }
+    }
+    shape_error(&proofs[..1], "one proof for two statements");
+    let mut ps = proofs.clone();
+    ps.push(proofs[0].clone());
+    shape_error(&ps, "three proofs for two statements");
+    assert!(matches!(
+        batch.verify_with(&claims[..1], proofs),
+        Err(Error::ProofShape { .. })
+    ));
+    assert!(matches!(
+        ipa::verify_many(&batch.key, &[], &[], &mut transcript()),
+        Err(Error::Malformed { .. })
+    ));
+    assert!(matches!(
+        ipa::prove_many::<C, _>(&batch.key, &[], &mut transcript()),
+        Err(Error::Malformed { .. })
+    ));
+
+    // Another transcript state before the pair (for k = 0 the proof is the witness).
+    let mut t = transcript();
+    t.append_u64(b"before", 1);
+    let moved = batch.prove(&mut t);
+    let refs: Vec<_> = moved.iter().collect();
+    let mut t = transcript();
+    t.append_u64(b"before", 1);
+    ipa::verify_many(&batch.key, &claims, &refs, &mut t).unwrap();
+    if k > 0 {
+        reject_proofs(&moved, "proofs for another transcript state");
+    }
+
+    // Proofs of another batch sharing the first statement do not mix with this one's (for
+    // k = 0 both batches' first proof is the same witness).
+    let mut other = Batch::<C>::new(k, &[(n, n), (n, n)], seed + 2);
+    other.comm[0] = batch.comm[0];
+    other.a[0] = batch.a[0].clone();
+    other.b[0] = batch.b[0].clone();
+    other.v[0] = batch.v[0];
+    other.proofs = other.prove(&mut transcript());
+    other.verify_proofs(&other.proofs).unwrap();
+    if k > 0 {
+        let mixed = vec![other.proofs[0].clone(), proofs[1].clone()];
+        reject_proofs(&mixed, "first proof of another batch");
+    }
+
+    // A false second statement: a' with <a', b_2> = v_2 + 1 against the commitment to a_2.
+    let i = batch.b[1].iter().position(|b| !b.is_zero()).unwrap();
+    let mut forged = batch.clone();
+    forged.a[1][i] += batch.b[1][i].inverse().unwrap();
+    forged.v[1] = batch.v[1] + one;
+    assert_eq!(inner::<C>(&forged.a[1], &forged.b[1]), forged.v[1]);
+    let lie = forged.prove(&mut transcript());
+    assert!(forged.verify_proofs(&lie).is_err());
+    reject_proofs(&lie, "proofs of a forged second witness");
+    let other_comm = batch
+        .pedersen
+        .commit(&forged.a[1], &C::ScalarField::zero())
+        .unwrap();
+    let mut cs = claims.clone();
+    cs[1].comm = other_comm;
+    reject_claims(&cs, "the commitment of another vector");
+}
+
+#[test]
+fn pair_rejections_grumpkin() {
+    for k in [0, 1, 4] {
+        pair_rejections::<Grumpkin>(k, 1300 + 10 * k as u64);
+    }
+}
+
+#[test]
+fn pair_rejections_bn254() {
+    for k in [0, 1, 4] {
+        pair_rejections::<G1>(k, 1400 + 10 * k as u64);
+    }
+}
+
+#[test]
+fn pair_invalid_points_are_errors() {
+    let off_grumpkin =
+        ark_grumpkin::Affine::new_unchecked(ark_bn254::Fr::from(1u64), ark_bn254::Fr::from(1u64));
+    let batch = Batch::<Grumpkin>::new(3, &[(8, 8), (5, 8)], 1500);
+    for t in 0..2 {
+        for j in 0..3 {
+            for side in 0..2 {
+                let mut ps = batch.proofs.clone();
+                if side == 0 {
+                    ps[t].l[j] = off_grumpkin;
+                } else {
+                    ps[t].r[j] = off_grumpkin;
+                }
+                assert!(matches!(
+                    batch.verify_proofs(&ps),
+                    Err(Error::InvalidPoint { .. })
+                ));
+            }
+        }
+        let mut cs = batch.claims();
+        cs[t].comm = off_grumpkin;
+        assert!(matches!(
+            batch.verify_with(&cs, &batch.proofs),
+            Err(Error::InvalidPoint { .. })
+        ));
+    }
+    let off_g1 =
+        ark_bn254::G1Affine::new_unchecked(ark_bn254::Fq::from(1u64), ark_bn254::Fq::from(1u64));
+    let batch = Batch::<G1>::new(2, &[(4, 4), (4, 3)], 1501);
+    let mut ps = batch.proofs.clone();
+    ps[1].l[0] = off_g1;
+    assert!(matches!(
+        batch.verify_proofs(&ps),
+        Err(Error::InvalidPoint { .. })
+    ));
+    let mut cs = batch.claims();
+    cs[1].comm = off_g1;
+    assert!(matches!(
+        batch.verify_with(&cs, &batch.proofs),
+        Err(Error::InvalidPoint { .. })
+    ));
+}
+
+fn pair_fuzz<C: FoldingCurve>(seed: u64, iterations: usize) {
+    let batch = Batch::<C>::new(4, &[(16, 13), (11, 16)], seed);
+    let mut rng = rng(seed + 1);
+    let mut rejected = 0;
+    for _ in 0..iterations {
+        let mut ps = batch.proofs.clone();
+        for _ in 0..rng.gen_range(1..=3) {
+            let t = rng.gen_range(0..2);
+            mutate(&mut ps[t], &mut rng);
+        }
+        if rng.gen_bool(0.1) {
+            ps.swap(0, 1);
+        }
+        if ps == batch.proofs {
+            continue;
+        }
+        assert!(
+            batch.verify_proofs(&ps).is_err(),
+            "{}: a mutated pair verified",
+            C::NAME
+        );
+        rejected += 1;
+    }
+    assert!(rejected > iterations / 2);
+}
+
+#[test]
+fn pair_fuzz_mutations_never_verify() {
+    pair_fuzz::<Grumpkin>(1600, 200);
+    pair_fuzz::<G1>(1700, 200);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -779,10 +779,12 @@ fn encoding_round_trips_and_rejects_garbage() {
     assert_eq!(bytes.len(), proof.size_in_bytes());
     assert_eq!(SpartanProof::from_bytes(&bytes).unwrap(), proof);
     // s = 4, w = 5, n = 5: rounds 4·3 + 6·2 + 5·2 coefficients, 4 + 1 + 2 evaluations,
-    // HyperKZG 4 folds, 15 evaluations, 2 quotients; 32 bytes each, plus 8-byte lengths.
+    // HyperKZG 4 folds, 15 evaluations, 2 quotients; 32 bytes each, plus 8-byte lengths and
+    // the SPARK flag byte (0: plain mode).
     let elements = 4 * OUTER_DEGREE + 6 * INNER_DEGREE + 5 * 2 + 4 + 1 + 2 + 4 + 15 + 2;
     let lengths = (1 + 4) + (1 + 6) + (1 + 5) + 1 + 5;
-    assert_eq!(bytes.len(), 32 * elements + 8 * lengths);
+    assert_eq!(bytes.len(), 32 * elements + 8 * lengths + 1);
+    assert_eq!(bytes.last(), Some(&0));
 
     assert!(SpartanProof::from_bytes(&[]).is_err());
     assert!(SpartanProof::from_bytes(&bytes[..bytes.len() - 1]).is_err());
@@ -1063,6 +1065,7 @@ fn reference_prove(case: &Case, w: &[F], e: &[F]) -> SpartanProof {
         inner: inner_proof,
         w_eval,
         opening,
+        spark: None,
     }
 }
 

@@ -1,9 +1,11 @@
 //! Spartan-IPA (`recursion::spartan_ipa`) on the real CycleFold circuit over `Fq`, committed on
 //! Grumpkin: running instances folded from honest statements verify (hiding and plain keys,
 //! `E ≠ 0`, `u ≠ 1`); the prover refuses a folded false statement and its unchecked proof is
-//! rejected; a changed instance (`u`, `x`, either commitment), any tampered proof element, a
-//! witness that does not open the commitments, a proof of the wrong shape and a transcript in
-//! another state are all rejected, without panics.
+//! rejected; a changed instance (`u`, `x`, either commitment, both by compensating amounts), any
+//! tampered proof element (every round value, evaluation, `L_j`, `R_j` of both openings of the
+//! paired IPA, both final scalars, and values exchanged between the two openings), a witness that
+//! does not open the commitments, a proof of the wrong shape and a transcript in another state
+//! are all rejected, without panics.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::OnceLock;
@@ -217,6 +219,10 @@ fn a_changed_instance_is_rejected() {
     i.comm_e = bump(i.comm_e);
     variants.push(("P_E", i));
     let mut i = f.inst.clone();
+    i.comm_w = bump(i.comm_w);
+    i.comm_e = (i.comm_e.into_group() - g).into_affine();
+    variants.push(("P_W + G, P_E − G", i));
+    let mut i = f.inst.clone();
     std::mem::swap(&mut i.comm_w, &mut i.comm_e);
     variants.push(("swapped commitments", i));
     let mut i = f.inst.clone();
@@ -304,6 +310,27 @@ fn every_tampered_proof_element_is_rejected() {
     let mut p = p0.clone();
     std::mem::swap(&mut p.open_w, &mut p.open_e);
     variants.push(("openings swapped".into(), p));
+    // The two openings of the paired IPA share their challenges: values exchanged between them,
+    // or changed by compensating amounts, are rejected too.
+    for j in 0..p0.open_w.l.len() {
+        let mut p = p0.clone();
+        std::mem::swap(&mut p.open_w.l[j], &mut p.open_e.l[j]);
+        variants.push((format!("L[{j}] exchanged between the openings"), p));
+        let mut p = p0.clone();
+        std::mem::swap(&mut p.open_w.r[j], &mut p.open_e.r[j]);
+        variants.push((format!("R[{j}] exchanged between the openings"), p));
+    }
+    let mut p = p0.clone();
+    std::mem::swap(&mut p.open_w.a, &mut p.open_e.a);
+    variants.push(("final scalars exchanged".into(), p));
+    let mut p = p0.clone();
+    p.open_w.a += one;
+    p.open_e.a -= one;
+    variants.push(("open_w.a + 1, open_e.a − 1".into(), p));
+    let mut p = p0.clone();
+    p.open_w.l[0] = bump(p.open_w.l[0]);
+    p.open_e.l[0] = (p.open_e.l[0].into_group() - g).into_affine();
+    variants.push(("open_w.L[0] + G, open_e.L[0] − G".into(), p));
     let mut p = p0.clone();
     p.outer.pop();
     variants.push(("one outer round missing".into(), p));

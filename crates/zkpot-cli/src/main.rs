@@ -105,6 +105,9 @@ enum Command {
         /// With --commit: also fold every iteration into one constant-size proof, RUN/final.proof, rewritten after each iteration (the SRS must cover the augmented circuit: 2^21 for mlp, 2^22 for lenet5).
         #[arg(long, requires = "commit")]
         fold: bool,
+        /// With --fold: the decider proves the augmented circuit's matrix evaluation (SPARK) instead of leaving the verifier a pass over them: verification no longer grows with the circuit, at the price of slower keys and final proofs and a larger SRS (2^24 for mlp).
+        #[arg(long, requires = "fold")]
+        spark: bool,
         /// Run directory.
         #[arg(long, value_name = "RUN")]
         out: PathBuf,
@@ -248,6 +251,7 @@ fn main() -> ExitCode {
             iterations,
             commit,
             fold,
+            spark,
             out,
             init_seed,
             init,
@@ -268,6 +272,7 @@ fn main() -> ExitCode {
                 iterations,
                 commit,
                 fold,
+                spark,
                 out,
                 init,
                 resume,

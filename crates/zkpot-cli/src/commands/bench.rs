@@ -164,6 +164,7 @@ fn run_in(opts: &BenchOptions, dir: &Path) -> Result<PathBuf> {
             iterations: opts.iterations,
             commit: true,
             fold: false,
+            spark: false,
             out: run_dir.clone(),
             init: InitSource::Seed(DEFAULT_INIT_SEED),
             resume: false,

@@ -131,6 +131,7 @@ fn run_in(opts: &DemoOptions, dir: &std::path::Path) -> Result<VerifyReport> {
             iterations: opts.iterations,
             commit: true,
             fold: opts.fold,
+            spark: false,
             out: run_dir.clone(),
             init: InitSource::Seed(DEFAULT_INIT_SEED),
             resume: false,

@@ -18,7 +18,7 @@ use nn_layers::{Model, Params, TrainConfig};
 use pcs::Srs;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use recursion::training_proof::{verify, TrainingKeys, TrainingProof, TrainingProver};
+use recursion::training_proof::{verify, DeciderMode, TrainingKeys, TrainingProof, TrainingProver};
 use recursion::training_step::{model_vectors, StepVectors};
 
 use crate::error::{CliError, Result};
@@ -33,10 +33,11 @@ pub fn keys(
     cfg: &TrainConfig,
     batch: usize,
     data: &DataCommitment,
+    mode: DeciderMode,
 ) -> Result<(TrainingKeys, Duration)> {
     let t0 = Instant::now();
     let st0 = StepStatement::new(&srs.digest(), model, cfg, batch, data, 0, G1Affine::zero());
-    match TrainingKeys::setup(srs, model, cfg, &st0) {
+    match TrainingKeys::setup_with(srs, model, cfg, &st0, mode) {
         Ok(k) => Ok((k, t0.elapsed())),
         Err(recursion::Error::KeyTooShort { needed, .. }) => {
             let log = needed.next_power_of_two().trailing_zeros() as usize;
@@ -245,10 +246,18 @@ pub fn verify_run(
         verdict.result = Err(format!("{FINAL_PROOF_FILE} belongs to another run"));
         return Ok(verdict);
     }
-    let (keys, keys_time) = keys(srs, model, cfg, batch, data)?;
+    let proof = match TrainingProof::from_bytes(&file.proof) {
+        Ok(p) => p,
+        Err(e) => {
+            verdict.result = Err(format!("folded proof: {e}"));
+            return Ok(verdict);
+        }
+    };
+    // Either decider mode is sound; the proof says which one it uses.
+    let (keys, keys_time) = keys(srs, model, cfg, batch, data, proof.decider_mode())?;
     verdict.keys = keys_time;
     let t0 = Instant::now();
-    let checked = TrainingProof::from_bytes(&file.proof).and_then(|proof| {
+    let checked = Ok(proof).and_then(|proof| {
         if proof.iterations != file.iterations {
             return Err(recursion::Error::Malformed {
                 what: "the proof and its file name different iteration counts",

@@ -18,6 +18,7 @@ use nn_layers::proof::{
 };
 use nn_layers::{train_step_plain, Model, Params, TrainConfig};
 use pcs::{HyperKzg, Srs};
+use recursion::training_proof::DeciderMode;
 use sha2::{Digest, Sha256};
 
 use crate::commands::{
@@ -63,6 +64,8 @@ pub struct TrainOptions {
     /// With `commit`: also fold every iteration into one constant-size proof
     /// (`RUN/final.proof`, rewritten after each iteration).
     pub fold: bool,
+    /// With `fold`: the decider in SPARK mode (`recursion::spark`).
+    pub spark: bool,
     /// Run directory.
     pub out: PathBuf,
     /// Initial model.
@@ -515,8 +518,18 @@ impl<'a> Proven<'a> {
             true => {
                 pb.bar
                     .set_message("folding: deriving the keys of the augmented circuit");
-                let (k, d) =
-                    fold::keys(self.srs, self.model, &self.cfg, self.opts.batch, &self.dc)?;
+                let mode = match self.opts.spark {
+                    true => DeciderMode::Spark,
+                    false => DeciderMode::Plain,
+                };
+                let (k, d) = fold::keys(
+                    self.srs,
+                    self.model,
+                    &self.cfg,
+                    self.opts.batch,
+                    &self.dc,
+                    mode,
+                )?;
                 pb.line(&format!(
                     "folding: augmented circuit of {} constraints, keys in {:.1} s",
                     k.num_constraints(),
