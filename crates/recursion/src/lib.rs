@@ -56,13 +56,12 @@
 //! | [`decider`] | the succinct decider of the IVC: Nova's last fold, Spartan on the folded primary instance (primary key over the HyperKZG SRS), Spartan-IPA on the CycleFold instance |
 //! | [`accumulator`] | claim folding (SPEC §8): native prover/verifier of the sumcheck merging `w_t(r_t) = v_t` into `acc(r_acc) = v_acc`, its in-circuit verifier with the CycleFold statement `(C_acc, C_t, ρ, C_acc')` |
 //! | [`spartan`] | the succinct decider: a Spartan-style argument (two sumchecks, one multi-point HyperKZG opening of `W` and `E`) that a committed relaxed R1CS instance is satisfied: [`spartan::SpartanKey`], [`spartan::prove`], [`spartan::verify`] |
-//! | [`ipa`] | a non-hiding Bulletproofs inner-product argument over a [`FoldingCurve`] (opening a Pedersen commitment against a public vector, `2k` points and a scalar): [`ipa::IpaKey`], [`ipa::prove`], [`ipa::verify`] |
+//! | [`spark`] | SPARK: the Spartan matrix evaluation `M̃_γ(r_x, r_y)` proven against preprocessed commitments to the merged sparse entries (committed lookups, logUp with committed inverses, one batched sumcheck, two openings): [`spark::SparkKey`], [`spark::prove`], [`spark::verify`]; the decider's SPARK mode |
+//! | [`ipa`] | a non-hiding Bulletproofs inner-product argument over a [`FoldingCurve`] (opening a Pedersen commitment against a public vector, `2k` points and a scalar), also several statements in lockstep with one final MSM: [`ipa::IpaKey`], [`ipa::prove`], [`ipa::verify`], [`ipa::prove_many`], [`ipa::verify_many`] |
 //! | [`spartan_ipa`] | Spartan over a [`FoldingCurve`]'s scalar field with Pedersen commitments opened by [`ipa`]: the succinct proof of the CycleFold instance ([`spartan_ipa::SpartanIpaKey`], [`spartan_ipa::prove`], [`spartan_ipa::verify`]) |
 //! | [`error`] | the crate's [`Error`] |
 //!
-//! Not built yet (issue 8): a preprocessed (SPARK-style)
-//! matrix evaluation for the Spartan verifier, zero-knowledge of the decider
-//! (`docs/recursion.md`).
+//! Not built yet (issue 8): zero-knowledge of the decider (`docs/recursion.md`).
 
 pub mod accumulator;
 pub mod conv_gadget;

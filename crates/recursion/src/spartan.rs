@@ -81,10 +81,11 @@
 //! This is the **non-preprocessed** verifier: it evaluates `Ã, B̃, C̃` at `(r_x, r_y)` by one pass
 //! over the sparse matrices with the eq tables of `r_x` and `r_y` (`O(nnz + m + n)` field
 //! operations). That is constant in the number of folded IVC steps (the shape is the step
-//! circuit's) but linear in the circuit. Making it logarithmic needs a commitment to the sparse
-//! matrices and an argument for their evaluation (Spartan's SPARK, or Lasso/Spark-style
-//! memory checking), which is not built. The rest of the verifier is `O(s + w)` field
-//! operations, the transcript and one pairing check.
+//! circuit's) but linear in the circuit. In **SPARK mode** ([`SpartanKey::with_spark`]) the
+//! prover sends `M̃_γ(r_x, r_y)` as a second final evaluation of sumcheck #2 and proves it with
+//! [`crate::spark`] against commitments preprocessed from the matrices; the verifier's work is
+//! then logarithmic. The rest of the verifier is `O(s + w)` field operations, the transcript
+//! and one pairing check (two more in SPARK mode).
 //!
 //! On the training IVC's augmented circuit for `mlp` the pass is one field multiplication per
 //! entry and bound by those multiplications, not by memory: with arkworks' Poseidon gadget
@@ -106,8 +107,10 @@
 //! little-endian bytes, G1 points as their 32-byte compressed `x` with the two top bits as
 //! flags: `0x80` for the larger `y`, `0x40` for the point at infinity, which must have `x = 0`).
 //! This is byte for byte what arkworks' `serialize_compressed` writes for the same fields in
-//! the same order; the codec is written out here so that the module does not need
-//! `ark-serialize`. [`SpartanProof::from_bytes`] is strict (canonical field elements, points on
+//! the same order, then one flag byte: 0 in plain mode, 1 followed by the SPARK part
+//! (`M̃_γ(r_x, r_y)`, the five commitments, the two sums, the sumcheck, the twelve
+//! evaluations and the two openings) in SPARK mode; the codec is written out here so that the
+//! module does not need `ark-serialize`. [`SpartanProof::from_bytes`] is strict (canonical field elements, points on
 //! the curve, exact lengths, no trailing bytes), so decoding is injective: a changed encoding
 //! never decodes to the same proof.
 
