@@ -90,7 +90,7 @@ use sumcheck::{
 };
 
 use crate::error::Error;
-use crate::spartan::{log2_ceil, SpartanKey};
+use crate::spartan::{log2_ceil, pcs_error, SpartanKey};
 
 /// Domain tag of [`SparkVerifierKey::digest`].
 pub const KEY_DIGEST_DOMAIN: &[u8] = b"zkpot-spark-key-v1";
@@ -396,13 +396,6 @@ impl SparkKey {
                 v * eq_x[e.rows[k] as usize] * eq_y[e.cols[k] as usize]
             })
             .sum())
-    }
-}
-
-fn pcs_error(what: &'static str) -> impl Fn(pcs::Error) -> Error {
-    move |e| Error::Pcs {
-        what,
-        reason: e.to_string(),
     }
 }
 
@@ -836,7 +829,7 @@ fn table_claims(points: &Points<'_>, evals: &SparkEvals) -> [EvalClaim; 4] {
 }
 
 fn valid_point(c: &Commitment) -> bool {
-    <ark_bn254::G1Projective as crate::curve::FoldingCurve>::is_valid_point(&c.0)
+    crate::spartan::valid_point(&c.0)
 }
 
 fn check_proof_shape(vk: &SparkVerifierKey, proof: &SparkProof) -> Result<(), Error> {

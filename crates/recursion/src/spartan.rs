@@ -398,7 +398,7 @@ impl SpartanKey {
     }
 }
 
-fn pcs_error(what: &'static str) -> impl Fn(pcs::Error) -> Error {
+pub(crate) fn pcs_error(what: &'static str) -> impl Fn(pcs::Error) -> Error {
     move |e| Error::Pcs {
         what,
         reason: e.to_string(),
@@ -740,7 +740,7 @@ pub fn prove<T: Transcript>(
     })
 }
 
-fn valid_point(p: &G1Affine) -> bool {
+pub(crate) fn valid_point(p: &G1Affine) -> bool {
     <ark_bn254::G1Projective as FoldingCurve>::is_valid_point(p)
 }
 
