@@ -30,14 +30,24 @@
 //! than exposed bit by bit because it is equivalent (the bits are determined by `r`) and 128 public
 //! inputs would cost the primary 64 more Poseidon permutations to hash and fold.
 //!
-//! **Constraints** (all over `Fq`, native; 4416 in all):
+//! **Canonical limbs are the primary's to enforce.** Every limb in a CycleFold statement is a
+//! limb of a [`crate::G1LimbsVar`] of the primary circuit, and allocating one enforces that each
+//! coordinate's limbs are its canonical encoding (`c_lo < 2^128`, `c_hi < 2^126`,
+//! `c_lo + 2^128·c_hi ≤ q − 1`; [`crate::transcript::enforce_limbs_below_modulus`] — the
+//! comparison involves only integers below `2^129`, the same over `Fr` as over `Fq`); the
+//! primary's conversion of each incoming input to `Fq` ([`crate::cyclefold_gadget`]) checks
+//! `< 2^128` again. So this circuit reads each coordinate as the linear combination
+//! `c_lo + 2^128·c_hi` and does not check the limbs a second time (**[sound]** only together with
+//! the primary: on its own, the circuit accepts the ~5 aliases `c + k·q < 2^256` of a coordinate
+//! as the same point). Canonical limbs make the transcript encoding a function of the point:
+//! otherwise a prover could grind the primary challenge over ~25 encodings per point. Checking
+//! them here as well cost 513 constraints per coordinate, 3,078 of the 4,416 constraints, and
+//! made the circuit's vectors `2^13` long instead of `2^11` (each CycleFold IPA opening the
+//! verifier checks is an MSM of that length).
+//!
+//! **Constraints** (all over `Fq`, native; 1338 in all):
 //!
 //! ```text
-//! limbs (each of the 6 coordinates, 513; enforce_canonical_limbs):
-//!     c_lo = Σ_{i<128} a_i 2^i,  c_hi = Σ_{i<126} a'_i 2^i                  (a_i, a'_i boolean)
-//!     c ≤ q − 1 = Q_hi·2^128 + Q_lo:  b boolean,
-//!         Q_lo − c_lo + b·2^128 ∈ [0, 2^128),  Q_hi − c_hi − b ∈ [0, 2^126)   (range checks)
-//!     c = c_lo + 2^128·c_hi                                                  (linear)
 //! P_1, P_2 (7 each):
 //!     ∞ ⇔ x = 0   (3 is not a square mod q: no point of y² = x³ + 3 has x = 0)
 //!     y·[x = 0] = 0                (∞ is encoded as (0, 0) only)
@@ -49,13 +59,9 @@
 //!     handled by a final select, and the skipped lowest bit subtracted with complete formulas,
 //!     so r = 0 is fine
 //! P_1 + r·P_2 (12): complete Renes–Costello–Batina projective addition (any P_1, incl. O, ±r·P_2)
-//! P_out (7 + 2): the result in affine coordinates ((0, 0) for O) equals P_out's canonical
-//!     coordinates; P_out needs no curve check, it is the computed point
+//! P_out (7 + 2): the result in affine coordinates ((0, 0) for O) equals P_out's coordinates
+//!     c_lo + 2^128·c_hi; P_out needs no curve check, it is the computed point
 //! ```
-//!
-//! The canonicity of the limbs is what makes the encoding a function of the point: limbs with
-//! `c_lo + 2^128·c_hi = c + k·q`, `k ≥ 1`, would name the same point with other transcript
-//! inputs, and let a prover grind the primary challenge over ~25 encodings per point.
 //!
 //! **Folding on Grumpkin.** The circuit's [`R1csShape`] (over `Fq`) is folded with the generic
 //! [`crate::nifs`] over [`ark_grumpkin::Projective`] ([`CycleFoldParams`]): one strict instance
@@ -82,7 +88,7 @@ use crate::curve::FoldingCurve;
 use crate::error::Error;
 use crate::nifs::{NifsParams, CHALLENGE_BITS};
 use crate::r1cs::{extract_assignment, R1csInstance, R1csShape, R1csWitness};
-use crate::transcript::G1LimbsVar;
+use crate::transcript::{enforce_limbs_below_modulus, G1LimbsVar};
 
 /// Bits of the scalar `r` (the folding challenge's).
 pub const SCALAR_BITS: usize = CHALLENGE_BITS as usize;
@@ -291,59 +297,38 @@ pub struct CycleFoldVars {
 }
 
 /// The element `c = c_lo + 2^128·c_hi` of `F` named by two limb variables, enforcing that the
-/// limbs are its canonical encoding: `c_lo < 2^128`, `c_hi < 2^(n − 128)` (`n` the bit size of
-/// the modulus, 254 for both BN254 fields) and `c ≤ q − 1` as integers (module docs). Returns `c`
-/// (a linear combination) and the 128 bits of `c_lo`, least significant first.
-///
-/// `c ≤ Q = q − 1 = Q_hi·2^128 + Q_lo` by a borrow: with a witness bit `b` (`1` iff
-/// `c_lo > Q_lo`), `d_lo = Q_lo − c_lo + b·2^128` must lie in `[0, 2^128)` and
-/// `d_hi = Q_hi − c_hi − b` in `[0, 2^(n − 128))`; both are integers of absolute value far below
-/// `q`, so the range checks hold over the integers, and `Q − c = d_lo + 2^128·d_hi ≥ 0`. Cost:
-/// `129 + 127` (the limbs) `+ 1 + 129 + 127` (the comparison) `= 513` constraints for `n = 254`,
-/// against `636` for a 254-bit decomposition followed by arkworks' `enforce_in_field_le`.
+/// limbs are its canonical encoding ([`enforce_limbs_below_modulus`] with `F`'s own modulus; 513
+/// constraints). Returns `c` (a linear combination) and the 128 bits of `c_lo`, least
+/// significant first — the canonical split of a squeezed challenge `ρ = r + 2^128·h`.
 pub fn enforce_canonical_limbs<F: PrimeField>(
     lo: &FpVar<F>,
     hi: &FpVar<F>,
 ) -> Result<(FpVar<F>, Vec<Boolean<F>>), SynthesisError> {
-    let n = F::MODULUS_BIT_SIZE as usize;
-    if n <= LIMB_BITS + 1 {
-        // Fields this small have no two-limb encoding (and are not used here).
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    let high_bits = n - LIMB_BITS;
-    let cs = lo.cs().or(hi.cs());
-    let (lo_bits, _) = lo.to_bits_le_with_top_bits_zero(LIMB_BITS)?;
-    let _ = hi.to_bits_le_with_top_bits_zero(high_bits)?;
-    let q_minus_1 = {
-        let mut m = F::MODULUS;
-        m.sub_with_borrow(&F::BigInt::from(1u64));
-        m.to_bytes_le()
-    };
-    let q_lo = F::from_le_bytes_mod_order(&q_minus_1[..LIMB_BITS / 8]);
-    let q_hi = F::from_le_bytes_mod_order(&q_minus_1[LIMB_BITS / 8..]);
-    let shift = F::from(2u64).pow([LIMB_BITS as u64]);
-    let borrow = Boolean::new_witness(cs, || {
-        // b = 1 iff c_lo > Q_lo (as integers).
-        Ok(lo.value()?.into_bigint() > q_lo.into_bigint())
-    })?;
-    let b = FpVar::from(borrow);
-    let d_lo = FpVar::constant(q_lo) - lo + &b * shift;
-    let d_hi = FpVar::constant(q_hi) - hi - b;
-    let _ = d_lo.to_bits_le_with_top_bits_zero(LIMB_BITS)?;
-    let _ = d_hi.to_bits_le_with_top_bits_zero(high_bits)?;
-    Ok((lo + hi * FpVar::constant(shift), lo_bits))
+    let lo_bits = enforce_limbs_below_modulus::<F, F>(lo, hi)?;
+    Ok((lo + hi * FpVar::constant(limb_shift()), lo_bits))
 }
 
-/// An input point from its four limb variables: canonical coordinates, `∞ = (0, 0)`, on the curve
-/// otherwise (module docs).
+/// `2^128`.
+fn limb_shift<F: PrimeField>() -> F {
+    F::from(2u64).pow([LIMB_BITS as u64])
+}
+
+/// The coordinate `c_lo + 2^128·c_hi` named by two limbs (a linear combination: no constraint).
+/// The limbs are canonical because the primary circuit allocated them as a [`G1LimbsVar`] (module
+/// docs).
+fn coordinate(lo: &FpVar<Fq>, hi: &FpVar<Fq>) -> FpVar<Fq> {
+    lo + hi * FpVar::constant(limb_shift())
+}
+
+/// An input point from its four limb variables: `∞ = (0, 0)`, on the curve otherwise (module
+/// docs).
 fn input_point(limbs: &[FpVar<Fq>]) -> Result<G1Var, Error> {
     let [xl, xh, yl, yh] = limbs else {
         return Err(Error::Malformed {
             what: "a point needs four limbs",
         });
     };
-    let (x, _) = enforce_canonical_limbs(xl, xh)?;
-    let (y, _) = enforce_canonical_limbs(yl, yh)?;
+    let (x, y) = (coordinate(xl, xh), coordinate(yl, yh));
     // 3 is not a square mod q: no curve point has x = 0, so x = 0 encodes the point at infinity.
     let inf = x.is_zero()?;
     let inf_fp = FpVar::from(inf.clone());
@@ -412,12 +397,8 @@ pub fn synthesize_inputs(
             what: "a point needs four limbs",
         });
     };
-    affine
-        .x
-        .enforce_equal(&enforce_canonical_limbs(xl, xh)?.0)?;
-    affine
-        .y
-        .enforce_equal(&enforce_canonical_limbs(yl, yh)?.0)?;
+    affine.x.enforce_equal(&coordinate(xl, xh))?;
+    affine.y.enforce_equal(&coordinate(yl, yh))?;
     Ok(CycleFoldVars {
         inputs,
         r_bits,

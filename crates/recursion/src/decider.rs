@@ -22,12 +22,12 @@
 //! `C − r·H` is the HyperKZG commitment to `v`. `H` is hashed to the curve, so nobody can write it
 //! in the SRS bases: `C` determines `(v, r)` (binding, under the SRS's assumption).
 //!
-//! **The CycleFold instance** (4,416 constraints over `Fq`, committed on Grumpkin) is proven by
+//! **The CycleFold instance** (1,338 constraints over `Fq`, committed on Grumpkin) is proven by
 //! Spartan over `Fq` with a Bulletproofs inner-product argument on Grumpkin
-//! ([`crate::spartan_ipa`], [`crate::ipa`]): two sumchecks of 13 rounds and two IPAs of 13
-//! rounds, ≈ 4.0 KB, where its witness in the clear (decider format version 1) was ≈ 280 KB. The
-//! verifier's cost is about the same as the clear check's: two Grumpkin MSMs of `2^13` points and
-//! one pass over the CycleFold matrices.
+//! ([`crate::spartan_ipa`], [`crate::ipa`]): two sumchecks of 11 rounds and a paired IPA of 11
+//! rounds, 3,440 B, where its witness in the clear (decider format version 1) was ≈ 280 KB. The
+//! verifier's cost is one Grumpkin MSM of `2^11 + 47` points and one pass over the CycleFold
+//! matrices.
 //!
 //! **Zero-knowledge.** None yet: the revealed blinding factors and both Spartan proofs leak
 //! evaluations of the witnesses (SPEC §8 plans a zero-knowledge decider).

@@ -34,10 +34,10 @@
 //!
 //! **Cost** (ℓ public inputs of the step): the transcript (`34 + 2ℓ` absorbed elements with the
 //! headers, one 271-constraint permutation per two), 514 constraints for the canonical split of
-//! `ρ`, `ℓ` products, and `2 × 516` for the range checks of the two output points' limbs
-//! (redundant with CycleFold's canonicity checks on the same integers, kept so that every
-//! [`G1LimbsVar`] is range-checked): 6963 for ℓ = 3, 272 more per public input, not counting
-//! the allocation of the four input points (`docs/recursion.md`).
+//! `ρ`, `ℓ` products, and `2 × 1026` for the canonical limbs of the two output points (the
+//! only canonicity check on those integers: the CycleFold circuit relies on it, see
+//! [`crate::cyclefold`]): 7983 for ℓ = 3, 272 more per public input, not counting the
+//! allocation of the four input points (`docs/recursion.md`).
 
 use ark_bn254::{Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};

@@ -61,12 +61,13 @@
 //!
 //! **Not zero-knowledge** (nor is the IPA): the decider is not yet zero-knowledge (SPEC §8).
 //!
-//! # Costs (CycleFold circuit: m = 4,416, |W| ≈ 4.4k, s = c = 13)
+//! # Costs (CycleFold circuit: m = 1,338, |W| = 1,331, s = c = 11)
 //!
 //! Proof: `3s + 4 + 2c + 1` scalars and the paired IPA: `2k` points and one scalar per opening
-//! (`k = ⌈log₂ max(m, |W|)⌉`), 4,016 bytes in all. Verifier: two eq tables, one pass over the
+//! (`k = ⌈log₂ max(m, |W|)⌉`), 3,440 bytes in all. Verifier: two eq tables, one pass over the
 //! matrices, one MSM of `2^k + 4k + 3` points for both openings (it was two of `2^k + 2k + 2`
-//! before the openings were paired: ≈ 112 → 66 ms on one core, see `docs/recursion.md`).
+//! before the openings were paired: ≈ 112 → 66 ms on one core at `k = 13`; 24.5 ms at `k = 11`,
+//! see `docs/recursion.md`).
 
 use std::sync::Arc;
 

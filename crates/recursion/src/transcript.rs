@@ -25,14 +25,19 @@
 //! separator) permutes constants and costs nothing.
 //!
 //! G1 points enter as [`G1LimbsVar`], the four 128-bit limbs of the affine coordinates in `Fq`.
-//! Allocating them as witnesses or inputs range-checks each limb to 128 bits (so that the limbs
-//! name one integer per coordinate); that they are canonical (`< q`) and on the curve cannot be
-//! checked over `Fr` without non-native arithmetic and is left to the circuit that uses the
-//! point (the CycleFold circuit over `Fq`, which receives exactly these limbs).
+//! Allocating them as witnesses or inputs enforces that each coordinate's limbs are its canonical
+//! encoding ([`enforce_limbs_below_modulus`] with `q`: `c_lo < 2^128`, `c_hi < 2^126`,
+//! `c_lo + 2^128·c_hi ≤ q − 1`, 513 constraints per coordinate), so that the limbs are a
+//! function of the point and the transcript absorbs one encoding per point. The comparison
+//! needs no non-native arithmetic: every quantity in it is an integer below `2^129`, the same in
+//! `Fr` and `Fq`. That the point is on the curve is left to the circuit that uses it (the
+//! CycleFold circuit over `Fq`, which receives exactly these limbs and reads each coordinate as
+//! `c_lo + 2^128·c_hi` without checking the limbs again).
 
 use std::borrow::Borrow;
 
-use ark_bn254::G1Affine;
+use ark_bn254::{Fq, G1Affine};
+use ark_ff::{BigInteger, PrimeField};
 use ark_r1cs_std::alloc::{AllocVar, AllocationMode};
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::convert::ToBitsGadget;
@@ -177,9 +182,9 @@ impl PoseidonTranscriptVar {
 /// of its affine coordinates (the point at infinity is four zeros), see
 /// [`sumcheck::transcript::g1_to_limbs`].
 ///
-/// Allocated as a witness or an input, each limb is range-checked to 128 bits (129 constraints
-/// per limb). Canonicity (`x, y < q`) and the curve equation are not checked here (see the
-/// module docs).
+/// Allocated as a witness or an input, each coordinate's limbs are enforced to be its canonical
+/// encoding (`x, y < q`; 513 constraints per coordinate, [`enforce_limbs_below_modulus`]). The
+/// curve equation is not checked here (see the module docs).
 #[derive(Clone, Debug)]
 pub struct G1LimbsVar {
     limbs: [FpVar<F>; 4],
@@ -218,18 +223,75 @@ impl AllocVar<G1Affine, F> for G1LimbsVar {
         f: impl FnOnce() -> Result<T, SynthesisError>,
         mode: AllocationMode,
     ) -> Result<Self, SynthesisError> {
-        let ns = cs.into();
-        let cs = ns.cs();
-        let value = f().map(|p| g1_to_limbs(p.borrow()));
-        let alloc = |i: usize| -> Result<FpVar<F>, SynthesisError> {
-            let limb = FpVar::new_variable(cs.clone(), || value.map(|l| l[i]), mode)?;
-            if mode != AllocationMode::Constant {
-                let _bits = limb.to_bits_le_with_top_bits_zero(LIMB_BITS)?;
-            }
-            Ok(limb)
-        };
-        Ok(Self {
-            limbs: [alloc(0)?, alloc(1)?, alloc(2)?, alloc(3)?],
-        })
+        Self::new_limbs(cs, || f().map(|p| g1_to_limbs(p.borrow())), mode)
     }
+}
+
+impl G1LimbsVar {
+    /// Allocates four limb values `[x_lo, x_hi, y_lo, y_hi]` (as [`AllocVar`] does for a point's
+    /// own limbs) and, unless `mode` is constant, enforces that each coordinate's pair is a
+    /// canonical encoding (below `q`). Limbs that name no canonical coordinates leave the
+    /// circuit unsatisfied.
+    pub fn new_limbs(
+        cs: impl Into<Namespace<F>>,
+        f: impl FnOnce() -> Result<[F; 4], SynthesisError>,
+        mode: AllocationMode,
+    ) -> Result<Self, SynthesisError> {
+        let cs = cs.into().cs();
+        let value = f();
+        let alloc = |i: usize| FpVar::new_variable(cs.clone(), || value.map(|l| l[i]), mode);
+        let limbs = [alloc(0)?, alloc(1)?, alloc(2)?, alloc(3)?];
+        if mode != AllocationMode::Constant {
+            for coordinate in limbs.chunks_exact(2) {
+                enforce_limbs_below_modulus::<Fq, F>(&coordinate[0], &coordinate[1])?;
+            }
+        }
+        Ok(Self { limbs })
+    }
+}
+
+/// Enforces that two limb variables over `F` are the canonical encoding `c = c_lo + 2^128·c_hi`
+/// of an element of `M` (as integers: `c_lo < 2^128`, `c_hi < 2^(n − 128)` with `n` the bit size
+/// of `M`'s modulus, and `c ≤ q_M − 1`). Returns the 128 bits of `c_lo`, least significant first.
+/// `M` may be `F` itself or another field of about the same size (BN254's `Fq` limbs over `Fr`):
+/// every quantity below is an integer of absolute value below `2^129`, far below either modulus,
+/// so the range checks hold over the integers.
+///
+/// `c ≤ Q = q_M − 1 = Q_hi·2^128 + Q_lo` by a borrow: with a witness bit `b` (`1` iff
+/// `c_lo > Q_lo`), `d_lo = Q_lo − c_lo + b·2^128` must lie in `[0, 2^128)` and
+/// `d_hi = Q_hi − c_hi − b` in `[0, 2^(n − 128))`, so `Q − c = d_lo + 2^128·d_hi ≥ 0`. Cost:
+/// `129 + 127` (the limbs) `+ 1 + 129 + 127` (the comparison) `= 513` constraints for `n = 254`,
+/// against `636` for a 254-bit decomposition followed by arkworks' `enforce_in_field_le`.
+pub fn enforce_limbs_below_modulus<M: PrimeField, G: PrimeField>(
+    lo: &FpVar<G>,
+    hi: &FpVar<G>,
+) -> Result<Vec<Boolean<G>>, SynthesisError> {
+    let n = M::MODULUS_BIT_SIZE as usize;
+    if n <= LIMB_BITS + 1 || (G::MODULUS_BIT_SIZE as usize) <= LIMB_BITS + 2 {
+        // Fields this small have no two-limb encoding, or no room for the comparison (neither
+        // is used here).
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let high_bits = n - LIMB_BITS;
+    let cs = lo.cs().or(hi.cs());
+    let (lo_bits, _) = lo.to_bits_le_with_top_bits_zero(LIMB_BITS)?;
+    let _ = hi.to_bits_le_with_top_bits_zero(high_bits)?;
+    let q_minus_1 = {
+        let mut m = M::MODULUS;
+        m.sub_with_borrow(&M::BigInt::from(1u64));
+        m.to_bytes_le()
+    };
+    let q_lo = G::from_le_bytes_mod_order(&q_minus_1[..LIMB_BITS / 8]);
+    let q_hi = G::from_le_bytes_mod_order(&q_minus_1[LIMB_BITS / 8..]);
+    let shift = G::from(2u64).pow([LIMB_BITS as u64]);
+    let borrow = Boolean::new_witness(cs, || {
+        // b = 1 iff c_lo > Q_lo (as integers).
+        Ok(lo.value()?.into_bigint() > q_lo.into_bigint())
+    })?;
+    let b = FpVar::from(borrow);
+    let d_lo = FpVar::constant(q_lo) - lo + &b * shift;
+    let d_hi = FpVar::constant(q_hi) - hi - b;
+    let _ = d_lo.to_bits_le_with_top_bits_zero(LIMB_BITS)?;
+    let _ = d_hi.to_bits_le_with_top_bits_zero(high_bits)?;
+    Ok(lo_bits)
 }

@@ -3,8 +3,9 @@
 //!
 //! Honest statements (random points and scalars, and the edge cases: `r ∈ {0, 1, 2^128 − 1}`,
 //! `P_1 = O`, `P_2 = O`, `P_out = O`, `P_1 = ±r·P_2`, equal points) satisfy the circuit; a wrong
-//! `P_out`, `r`, bit of `r`, non-canonical or oversized limbs, an off-curve point or a
-//! non-canonical encoding of the point at infinity leave it unsatisfied; the public input vector
+//! `P_out`, `r`, bit of `r`, an off-curve point or a non-canonical encoding of the point at
+//! infinity leave it unsatisfied; non-canonical or oversized limbs name the same point to it and
+//! are rejected where every limb is allocated, in the primary (`G1LimbsVar`); the public input vector
 //! names the same integers as the primary-side limbs; CycleFold instances fold on Grumpkin with
 //! the generic NIFS (the folded witness satisfies the folded instance), and the Grumpkin
 //! transcript binds the parameters, both instances and `C_T`.
@@ -13,7 +14,8 @@
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
-use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::alloc::{AllocVar, AllocationMode};
+use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{ConstraintSystem, SynthesisMode};
 use ark_std::UniformRand;
@@ -33,7 +35,7 @@ use sumcheck::transcript::g1_to_limbs;
 use sumcheck::{PoseidonTranscript, Transcript};
 
 /// Constraints of the CycleFold circuit (golden: a change is visible in review).
-const CYCLEFOLD_CONSTRAINTS: usize = 4416;
+const CYCLEFOLD_CONSTRAINTS: usize = 1338;
 
 fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
@@ -163,8 +165,17 @@ fn non_canonical(c: Fq) -> Option<[Fq; 2]> {
         .then(|| [Fq::from_le_bytes_mod_order(&bytes[..16]), hi])
 }
 
+/// `G1LimbsVar::new_limbs` over `Fr` with the limbs `l`: satisfied iff the limbs are canonical.
+fn primary_accepts(l: [Fq; 4]) -> bool {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let to_fr = |v: Fq| Fr::from_le_bytes_mod_order(&v.into_bigint().to_bytes_le());
+    let _ =
+        G1LimbsVar::new_limbs(cs.clone(), || Ok(l.map(to_fr)), AllocationMode::Witness).unwrap();
+    cs.is_satisfied().unwrap()
+}
+
 #[test]
-fn malformed_encodings_are_unsatisfied() {
+fn malformed_encodings_are_rejected_where_they_are_checked() {
     let mut rng = rng(4);
     // A point with a small x, so that x + q still has a 126-bit high limb.
     let p = loop {
@@ -176,20 +187,37 @@ fn malformed_encodings_are_unsatisfied() {
     let st = CycleFoldStatement::new(p, random_point(&mut rng), rng.gen()).unwrap();
     let x = st.public_inputs();
     assert!(satisfied(&x));
+    let limbs = |x: &[Fq]| -> [Fq; 4] { x[..4].try_into().unwrap() };
+    assert!(primary_accepts(limbs(&x)));
+    // Non-canonical limbs (c + q, or a low limb of 128 bits or more compensated in the high
+    // one) name the same coordinate mod q: the CycleFold circuit, which reads `c_lo + 2^128·c_hi`,
+    // is satisfied by them, and the primary circuit, where every G1LimbsVar is allocated, rejects
+    // them — so no CycleFold instance of a run carries them.
+    let mut aliases = Vec::new();
     for (name, range) in [("P_1.x", 0..2), ("P_1.y", 2..4)] {
         let c = if range.start == 0 { p.x } else { p.y };
-        if let Some(limbs) = non_canonical(c) {
+        if let Some(alias) = non_canonical(c) {
             let mut bad = x.clone();
-            bad[range].copy_from_slice(&limbs);
-            assert!(!satisfied(&bad), "non-canonical {name}");
+            bad[range].copy_from_slice(&alias);
+            aliases.push((name, bad));
         }
     }
-    // A limb of 128 bits or more, compensated in the other limb (same integer mod q).
-    let mut bad = x.clone();
+    assert!(!aliases.is_empty());
     let two128 = Fq::from(2u64).pow([128]);
+    let mut bad = x.clone();
     bad[0] += two128;
     bad[1] -= Fq::one();
-    assert!(!satisfied(&bad), "oversized low limb");
+    aliases.push(("oversized low limb", bad));
+    for (name, bad) in aliases {
+        assert!(
+            satisfied(&bad),
+            "{name}: the same point for the CycleFold circuit"
+        );
+        assert!(
+            !primary_accepts(limbs(&bad)),
+            "{name}: rejected by the primary"
+        );
+    }
     // Off the curve: y + 1.
     let mut bad = x.clone();
     bad[2] += Fq::one();
@@ -214,7 +242,8 @@ fn malformed_encodings_are_unsatisfied() {
 #[test]
 fn canonical_limbs_gadget_boundaries() {
     // c = q − 1 is accepted, c = q and q + 1 are rejected, and the borrow case
-    // c_hi = Q_hi − 1, c_lo = 2^128 − 1 is accepted.
+    // c_hi = Q_hi − 1, c_lo = 2^128 − 1 is accepted: for Fq's own limbs over Fq
+    // (`enforce_canonical_limbs`) and for Fq coordinates' limbs over Fr (`G1LimbsVar`).
     let q_minus_1 = {
         let mut m = Fq::MODULUS;
         m.sub_with_borrow(&<Fq as PrimeField>::BigInt::from(1u64));
@@ -233,16 +262,25 @@ fn canonical_limbs_gadget_boundaries() {
         (two128 - Fq::one(), q_hi, false),
         (Fq::zero(), Fq::zero(), true),
         (Fq::zero(), q_hi + Fq::one(), false),
+        (two128, Fq::zero(), false),
     ];
     for (lo, hi, ok) in cases {
         let cs = ConstraintSystem::<Fq>::new_ref();
-        let lo_v = ark_r1cs_std::fields::fp::FpVar::new_input(cs.clone(), || Ok(lo)).unwrap();
-        let hi_v = ark_r1cs_std::fields::fp::FpVar::new_input(cs.clone(), || Ok(hi)).unwrap();
+        let lo_v = FpVar::new_input(cs.clone(), || Ok(lo)).unwrap();
+        let hi_v = FpVar::new_input(cs.clone(), || Ok(hi)).unwrap();
         let (c, bits) = cyclefold::enforce_canonical_limbs(&lo_v, &hi_v).unwrap();
         assert_eq!(c.value().unwrap(), lo + two128 * hi);
         assert_eq!(bits.len(), 128);
         assert_eq!(cs.is_satisfied().unwrap(), ok, "lo {lo}, hi {hi}");
+        // The same integers as limbs of both coordinates of a point, over Fr.
+        assert_eq!(
+            primary_accepts([lo, hi, lo, hi]),
+            ok,
+            "Fr: lo {lo}, hi {hi}"
+        );
     }
+    // One bad coordinate is enough.
+    assert!(!primary_accepts([q_lo, q_hi, q_lo + Fq::one(), q_hi]));
 }
 
 #[test]

@@ -33,8 +33,9 @@ fn range_check_counts() {
 #[test]
 fn fold_counts() {
     let ten = fold(10);
-    // Three points as witness limbs: 4 limbs of 128 bits each, 129 constraints per limb.
-    assert_eq!(ten.limbs, 3 * 4 * 129);
+    // Three points as witness limbs: two canonical coordinates each, 513 constraints per
+    // coordinate (`transcript::enforce_limbs_below_modulus`).
+    assert_eq!(ten.limbs, 3 * 2 * 513);
     assert_eq!(ten.verify, 12_080);
     // Each variable: one degree-2 round, two more absorbed claim coordinates (one
     // permutation), two more factors in each eq.

@@ -27,8 +27,8 @@ use step_circuit::{StepCircuit, StepValues};
 use sumcheck::transcript::g1_to_limbs;
 
 /// Constraints of the in-circuit verifier for a step with 3 public inputs (golden), including the
-/// allocation of its inputs (4 points as range-checked limbs, 4 × 516).
-const GADGET_CONSTRAINTS: usize = 9027;
+/// allocation of its inputs (4 points as canonical limbs, 4 × 1026).
+const GADGET_CONSTRAINTS: usize = 12_087;
 
 fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)

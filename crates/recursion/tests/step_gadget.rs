@@ -242,7 +242,7 @@ fn circuit_shape_does_not_depend_on_the_proof() {
     );
     assert_eq!(with_proof, without);
     // The count reported in `docs/recursion.md`.
-    assert_eq!(without, 621_192);
+    assert_eq!(without, 623_232);
 }
 
 /// The `mlp` count reported in `docs/recursion.md` (setup mode, no proof needed).
@@ -258,7 +258,7 @@ fn mlp_batch_16_constraint_count() {
         layout.model.num_vars(),
         layout.aux.num_vars()
     );
-    assert_eq!(n, 1_322_409);
+    assert_eq!(n, 1_324_449);
 }
 
 fn run_conv(statement: &StepStatement, proof: &StepProof) -> CircuitOutcome {

@@ -198,14 +198,15 @@ fn constants_only_cost_nothing() {
 }
 
 #[test]
-fn g1_limbs_are_range_checked_limbs_of_the_point() {
+fn g1_limbs_are_canonical_limbs_of_the_point() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let p = (G1Affine::generator() * F::rand(&mut rng)).into_affine();
     let cs = ConstraintSystem::<F>::new_ref();
     let var = G1LimbsVar::new_witness(cs.clone(), || Ok(p)).unwrap();
     assert_eq!(var.value().unwrap(), g1_to_limbs(&p));
-    // 4 limbs × (128 bits + 1 recomposition).
-    assert_eq!(cs.num_constraints(), 4 * 129);
+    // 2 coordinates × (limbs of 128 and 126 bits, a borrow bit, and the two range checks of
+    // `Q − c`: 129 + 127 + 1 + 129 + 127).
+    assert_eq!(cs.num_constraints(), 2 * 513);
     assert!(cs.is_satisfied().unwrap());
     let inf = G1LimbsVar::new_witness(cs.clone(), || Ok(G1Affine::zero())).unwrap();
     assert_eq!(inf.value().unwrap(), [F::from(0u64); 4]);

@@ -167,8 +167,44 @@ fn bench_multi_eval(c: &mut Criterion) {
     g.finish();
 }
 
+/// The Poseidon transcript against arkworks' `PoseidonSponge` on the transcript's schedule: per
+/// iteration, 100 challenges each after absorbing a header and two elements (200 permutations).
+fn bench_poseidon(c: &mut Criterion) {
+    use ark_crypto_primitives::sponge::poseidon::PoseidonSponge;
+    use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
+    let mut g = c.benchmark_group("poseidon");
+    g.sample_size(20)
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
+    let xs = rand_vec(2, 5);
+    g.bench_function("transcript_100_challenges", |b| {
+        b.iter(|| {
+            let mut t = PoseidonTranscript::new(b"bench");
+            let mut out = F::from(0u64);
+            for _ in 0..100 {
+                t.append_fields(b"x", black_box(&xs));
+                out += t.challenge(b"c");
+            }
+            black_box(out)
+        })
+    });
+    g.bench_function("arkworks_sponge_100_challenges", |b| {
+        b.iter(|| {
+            let mut s = PoseidonSponge::<F>::new(transcript::poseidon_config());
+            let mut out = F::from(0u64);
+            for _ in 0..100 {
+                s.absorb(&vec![F::from(1u64), black_box(xs[0]), black_box(xs[1])]);
+                out += s.squeeze_native_field_elements(1)[0];
+            }
+            black_box(out)
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    bench_poseidon,
     bench_mul,
     bench_product,
     bench_zerocheck,

@@ -1,7 +1,8 @@
 //! Fiat–Shamir transcripts: one trait, two implementations with identical call structure.
 //!
 //! - [`MerlinTranscript`] (STROBE/Keccak via `merlin`) for proofs only ever verified natively.
-//! - [`PoseidonTranscript`], a Poseidon duplex sponge over `F` (arkworks), for proofs that the
+//! - [`PoseidonTranscript`], a Poseidon duplex sponge over `F` (arkworks' `PoseidonSponge`,
+//!   reimplemented on a fixed-size state without allocation), for proofs that the
 //!   recursion verifies in-circuit. Its absorb encoding is field-native so an R1CS gadget can
 //!   replay it on the same parameters ([`poseidon_config`]): arkworks' `PoseidonSpongeVar`, or the
 //!   recursion crate's `poseidon_gadget`, which keeps its matrices sparse.
@@ -22,12 +23,9 @@
 //! bytes reduced mod p (bias < 2^-250).
 
 use ark_bn254::G1Affine;
-use ark_crypto_primitives::sponge::poseidon::{
-    find_poseidon_ark_and_mds, PoseidonConfig, PoseidonSponge,
-};
-use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
+use ark_crypto_primitives::sponge::poseidon::{find_poseidon_ark_and_mds, PoseidonConfig};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use ark_serialize::CanonicalSerialize;
 use std::sync::OnceLock;
 
@@ -127,10 +125,139 @@ pub fn poseidon_config() -> &'static PoseidonConfig<F> {
     })
 }
 
+/// Sponge width `t = rate + capacity` of [`poseidon_config`].
+const WIDTH: usize = 3;
+/// Rate of [`poseidon_config`] (the capacity is the first state element).
+const RATE: usize = 2;
+
+/// [`poseidon_config`] in fixed-size arrays: round constants per round and the MDS matrix.
+struct Permutation {
+    ark: Vec<[F; WIDTH]>,
+    mds: [[F; WIDTH]; WIDTH],
+    full_rounds_half: usize,
+    partial_rounds: usize,
+}
+
+fn permutation() -> &'static Permutation {
+    static PERMUTATION: OnceLock<Permutation> = OnceLock::new();
+    PERMUTATION.get_or_init(|| {
+        let c = poseidon_config();
+        let row = |v: &[F]| -> [F; WIDTH] { [v[0], v[1], v[2]] };
+        Permutation {
+            ark: c.ark.iter().map(|r| row(r.as_slice())).collect(),
+            mds: [row(&c.mds[0]), row(&c.mds[1]), row(&c.mds[2])],
+            full_rounds_half: c.full_rounds / 2,
+            partial_rounds: c.partial_rounds,
+        }
+    })
+}
+
+impl Permutation {
+    /// The Poseidon permutation of arkworks' `PoseidonSponge` (round constants, S-box `x^5` on
+    /// the whole state in full rounds and on `s_0` in partial ones, then the MDS matrix), without
+    /// allocation.
+    fn permute(&self, s: &mut [F; WIDTH]) {
+        let sbox = |x: &mut F| {
+            let x4 = x.square().square();
+            *x *= x4;
+        };
+        let partial_end = self.full_rounds_half + self.partial_rounds;
+        for (round, ark) in self.ark.iter().enumerate() {
+            for (x, c) in s.iter_mut().zip(ark) {
+                *x += c;
+            }
+            if round < self.full_rounds_half || round >= partial_end {
+                s.iter_mut().for_each(sbox);
+            } else {
+                sbox(&mut s[0]);
+            }
+            let m = &self.mds;
+            let [a, b, c] = *s;
+            for (x, row) in s.iter_mut().zip(m) {
+                *x = row[0] * a + row[1] * b + row[2] * c;
+            }
+        }
+    }
+}
+
+/// Where the duplex sponge stands: the next rate position to absorb into or squeeze from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SpongeMode {
+    Absorbing(usize),
+    Squeezing(usize),
+}
+
+/// The duplex sponge of arkworks' `PoseidonSponge` over [`poseidon_config`], call for call (the
+/// schedule below; tests compare the two on random call sequences), on a fixed-size state:
+///
+/// ```text
+/// absorb(xs), xs ≠ ∅:  Absorbing{i}: if i = rate { permute; i = 0 }   Squeezing{_}: i = 0
+///                      add xs into the rate from i, permuting each time it is full; Absorbing{i'}
+/// squeeze():           Absorbing{_}: permute; j = 0    Squeezing{j}: if j = rate { permute; j = 0 }
+///                      read s[capacity + j]; Squeezing{j + 1}
+/// ```
+#[derive(Clone, Debug)]
+pub(crate) struct PoseidonDuplex {
+    state: [F; WIDTH],
+    mode: SpongeMode,
+}
+
+impl PoseidonDuplex {
+    pub(crate) fn new() -> Self {
+        Self {
+            state: [F::zero(); WIDTH],
+            mode: SpongeMode::Absorbing(0),
+        }
+    }
+
+    fn permute(&mut self) {
+        permutation().permute(&mut self.state);
+    }
+
+    pub(crate) fn absorb(&mut self, xs: &[F]) {
+        if xs.is_empty() {
+            return;
+        }
+        let mut i = match self.mode {
+            SpongeMode::Absorbing(i) if i == RATE => {
+                self.permute();
+                0
+            }
+            SpongeMode::Absorbing(i) => i,
+            SpongeMode::Squeezing(_) => 0,
+        };
+        for x in xs {
+            if i == RATE {
+                self.permute();
+                i = 0;
+            }
+            self.state[WIDTH - RATE + i] += x;
+            i += 1;
+        }
+        self.mode = SpongeMode::Absorbing(i);
+    }
+
+    pub(crate) fn squeeze(&mut self) -> F {
+        let j = match self.mode {
+            SpongeMode::Absorbing(_) => {
+                self.permute();
+                0
+            }
+            SpongeMode::Squeezing(j) if j == RATE => {
+                self.permute();
+                0
+            }
+            SpongeMode::Squeezing(j) => j,
+        };
+        self.mode = SpongeMode::Squeezing(j + 1);
+        self.state[WIDTH - RATE + j]
+    }
+}
+
 /// A Poseidon duplex-sponge transcript over `F` (what the recursion replays in-circuit).
 #[derive(Clone)]
 pub struct PoseidonTranscript {
-    sponge: PoseidonSponge<F>,
+    sponge: PoseidonDuplex,
 }
 
 impl std::fmt::Debug for PoseidonTranscript {
@@ -179,16 +306,15 @@ pub fn bytes_to_fields(bytes: &[u8]) -> Vec<F> {
 
 impl PoseidonTranscript {
     fn absorb_slice(&mut self, xs: &[F]) {
-        // PoseidonSponge absorbs a slice of field elements element by element, which is exactly
-        // what the gadget does for a slice of FpVars.
-        self.sponge.absorb(&xs.to_vec());
+        // Element by element, as arkworks' PoseidonSponge and the gadget absorb a slice.
+        self.sponge.absorb(xs);
     }
 }
 
 impl Transcript for PoseidonTranscript {
     fn new(domain: &'static [u8]) -> Self {
         let mut t = Self {
-            sponge: PoseidonSponge::new(poseidon_config()),
+            sponge: PoseidonDuplex::new(),
         };
         t.append_bytes(b"zkpot-poseidon-transcript", domain);
         t
@@ -221,7 +347,7 @@ impl Transcript for PoseidonTranscript {
 
     fn challenge(&mut self, label: &'static [u8]) -> F {
         self.absorb_slice(&[poseidon_header(label, 0)]);
-        self.sponge.squeeze_native_field_elements(1)[0]
+        self.sponge.squeeze()
     }
 }
 
@@ -297,7 +423,40 @@ impl<T: Transcript> Transcript for RecordingTranscript<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_crypto_primitives::sponge::poseidon::PoseidonSponge;
+    use ark_crypto_primitives::sponge::{CryptographicSponge, FieldBasedCryptographicSponge};
     use ark_ec::CurveGroup;
+    use rand::{Rng, SeedableRng};
+
+    /// The fixed-size duplex against arkworks' `PoseidonSponge` on random call sequences:
+    /// absorbs of 0–5 elements and squeezes of 1–4, in every order, including absorbing after
+    /// squeezing and squeezing past the rate.
+    #[test]
+    fn duplex_matches_arkworks_sponge() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        for _ in 0..200 {
+            let mut reference = PoseidonSponge::<F>::new(poseidon_config());
+            let mut duplex = PoseidonDuplex::new();
+            for _ in 0..rng.gen_range(1..12) {
+                if rng.gen_bool(0.5) {
+                    let xs: Vec<F> = (0..rng.gen_range(0..6))
+                        .map(|_| F::from(rng.gen::<u64>()) * F::from(rng.gen::<u64>()))
+                        .collect();
+                    reference.absorb(&xs);
+                    duplex.absorb(&xs);
+                } else {
+                    let n = rng.gen_range(1..5);
+                    let expected = reference.squeeze_native_field_elements(n);
+                    let got: Vec<F> = (0..n).map(|_| duplex.squeeze()).collect();
+                    assert_eq!(got, expected);
+                }
+            }
+            assert_eq!(
+                duplex.squeeze(),
+                reference.squeeze_native_field_elements(1)[0]
+            );
+        }
+    }
 
     fn exercise<T: Transcript>(seed: u64) -> Vec<F> {
         let mut t = T::new(b"test");
