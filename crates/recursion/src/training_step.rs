@@ -405,8 +405,8 @@ impl StepCircuit for TrainingStep {
                 w.statements.len(),
             )?;
         }
-        // The limbs in the state were range-checked where they were first allocated (a previous
-        // step's output) or are public (`z_0`).
+        // The limbs in the state were checked canonical where they were first allocated (a
+        // previous step's output) or are public (`z_0`, the points' canonical limbs).
         let limbs = |s: &[FpVar<Fr>]| {
             G1LimbsVar::from_limbs([s[0].clone(), s[1].clone(), s[2].clone(), s[3].clone()])
         };

@@ -196,9 +196,10 @@ impl G1LimbsVar {
         &self.limbs
     }
 
-    /// A point from limbs that are constrained elsewhere: range-checked where they were first
+    /// A point from limbs that are constrained elsewhere: checked canonical where they were first
     /// allocated (e.g. the previous IVC step's output) or public inputs the verifier compares
-    /// with a point's limbs. No constraint is added.
+    /// with a point's canonical limbs. No constraint is added — the CycleFold circuit relies on
+    /// the limbs being canonical ([`crate::cyclefold`]), so only such limbs may come here.
     pub fn from_limbs(limbs: [FpVar<F>; 4]) -> Self {
         Self { limbs }
     }
