@@ -259,16 +259,16 @@ pub fn multi_point_open<P: AdditivelyHomomorphic, T: Transcript>(
     Ok(MultiPointProof { reduction, opening })
 }
 
-/// Check a [`multi_point_open`] proof. `num_vars[k]` is the number of variables of polynomial
-/// `k`; each claim's point has that many coordinates.
-pub fn multi_point_verify<P: AdditivelyHomomorphic, T: Transcript>(
-    vk: &P::VerifierKey,
+/// Verifier side of [`multi_point_open`] up to its last opening: checks the reduction and
+/// returns the combined commitment, the point `r` and the combined value, which
+/// `proof.opening` must open (as [`multi_point_verify`] checks).
+pub fn multi_point_reduce<P: AdditivelyHomomorphic, T: Transcript>(
     commitments: &[P::Commitment],
     num_vars: &[usize],
     claims: &[EvalClaim],
-    proof: &MultiPointProof<P::Proof>,
+    reduction: &MultiEvalProof,
     transcript: &mut T,
-) -> Result<(), Error> {
+) -> Result<(P::Commitment, Vec<F>, F), Error> {
     if num_vars.len() != commitments.len() {
         return Err(Error::LengthMismatch {
             what: "num_vars",
@@ -279,15 +279,23 @@ pub fn multi_point_verify<P: AdditivelyHomomorphic, T: Transcript>(
     let n = num_vars.iter().copied().max().unwrap_or(0);
     let lifted = lift_claims(num_vars, claims, n)?;
     absorb_commitments::<P, T>(commitments, transcript);
-    let r = verify_multi_eval(commitments.len(), n, &lifted, &proof.reduction, transcript)?;
+    let r = verify_multi_eval(commitments.len(), n, &lifted, reduction, transcript)?;
     let sizes = vec![n; commitments.len()];
-    batch_verify::<P, T>(
-        vk,
-        commitments,
-        &sizes,
-        &r,
-        &proof.reduction.evals,
-        &proof.opening,
-        transcript,
-    )
+    let (c, v) = batch_reduce::<P, T>(commitments, &sizes, &r, &reduction.evals, transcript)?;
+    Ok((c, r, v))
+}
+
+/// Check a [`multi_point_open`] proof. `num_vars[k]` is the number of variables of polynomial
+/// `k`; each claim's point has that many coordinates.
+pub fn multi_point_verify<P: AdditivelyHomomorphic, T: Transcript>(
+    vk: &P::VerifierKey,
+    commitments: &[P::Commitment],
+    num_vars: &[usize],
+    claims: &[EvalClaim],
+    proof: &MultiPointProof<P::Proof>,
+    transcript: &mut T,
+) -> Result<(), Error> {
+    let (c, r, v) =
+        multi_point_reduce::<P, T>(commitments, num_vars, claims, &proof.reduction, transcript)?;
+    P::verify(vk, &c, &r, &v, &proof.opening, transcript)
 }

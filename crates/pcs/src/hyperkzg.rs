@@ -148,7 +148,42 @@ pub struct PairingClaim {
     pub rhs: G1Affine,
 }
 
+const L_BATCH_LHS: &[u8] = b"hyperkzg/batch-lhs";
+const L_BATCH_RHS: &[u8] = b"hyperkzg/batch-rhs";
+const L_BATCH_RHO: &[u8] = b"hyperkzg/batch-rho";
+
 impl PairingClaim {
+    /// Decide several claims with one pairing product: absorb every `(L_i, R_i)`, draw `ρ`, and
+    /// check `e(Σ ρ^i L_i, H) = e(Σ ρ^i R_i, τH)`. If some claim is false, `Σ ρ^i δ_i` (with
+    /// `δ_i = log L_i − τ·log R_i`) is a nonzero polynomial in `ρ` of degree `< #claims`, so the
+    /// check passes with probability `< #claims/|F|`. An empty list is accepted; one claim is
+    /// checked as it is.
+    pub fn check_all<T: Transcript>(
+        vk: &VerifierKey,
+        claims: &[PairingClaim],
+        transcript: &mut T,
+    ) -> Result<(), Error> {
+        match claims {
+            [] => Ok(()),
+            [one] => one.check(vk),
+            _ => {
+                for c in claims {
+                    transcript.append_g1(L_BATCH_LHS, &c.lhs);
+                    transcript.append_g1(L_BATCH_RHS, &c.rhs);
+                }
+                let rho = transcript.challenge(L_BATCH_RHO);
+                let weights = sumcheck::field::powers(rho, claims.len());
+                let lhs: Vec<G1Affine> = claims.iter().map(|c| c.lhs).collect();
+                let rhs: Vec<G1Affine> = claims.iter().map(|c| c.rhs).collect();
+                PairingClaim {
+                    lhs: G1Projective::msm_unchecked(&lhs, &weights).into_affine(),
+                    rhs: G1Projective::msm_unchecked(&rhs, &weights).into_affine(),
+                }
+                .check(vk)
+            }
+        }
+    }
+
     /// Run the pairing check.
     pub fn check(&self, vk: &VerifierKey) -> Result<(), Error> {
         let out = Bn254::multi_pairing(

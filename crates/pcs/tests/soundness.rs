@@ -4,7 +4,7 @@
 mod common;
 
 use ark_bn254::{G1Affine, G1Projective};
-use ark_ec::{CurveGroup, PrimeGroup};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::One;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::UniformRand;
@@ -427,4 +427,52 @@ fn bad_claims_at_different_points() {
     let mut t = MerlinTranscript::new(b"mp");
     let p = multi_point_open::<HyperKzg, _>(&pk, &refs, &comms, &lie, &mut t).unwrap();
     assert!(run(&comms, &lie, &p).is_err());
+}
+
+/// Several pairing claims decided with one product: honest ones pass (in any number), and a
+/// false one is caught even when another claim's error would cancel it in an unweighted sum.
+#[test]
+fn pairing_claims_decided_together() {
+    use pcs::hyperkzg::PairingClaim;
+    let cases: Vec<Case> = (0..3).map(|s| case(900 + s)).collect();
+    let vk = &cases[0].vk;
+    let claims: Vec<PairingClaim> = cases
+        .iter()
+        .map(|k| {
+            let mut t = MerlinTranscript::new(b"sound");
+            HyperKzg::reduce_to_pairing(vk, &k.c, &k.point, &k.value, &k.proof, &mut t).unwrap()
+        })
+        .collect();
+    let check = |cs: &[PairingClaim]| {
+        let mut t = MerlinTranscript::new(b"pairings");
+        PairingClaim::check_all(vk, cs, &mut t)
+    };
+    check(&[]).unwrap();
+    check(&claims[..1]).unwrap();
+    check(&claims).unwrap();
+
+    let shift = |p: &G1Affine, d: G1Projective| (p.into_group() + d).into_affine();
+    for i in 0..claims.len() {
+        let mut bad = claims.clone();
+        bad[i].lhs = shift(&bad[i].lhs, g());
+        assert!(matches!(check(&bad), Err(Error::PairingCheckFailed)), "lhs {i}");
+        assert!(check(&bad[i..=i]).is_err(), "alone {i}");
+        let mut bad = claims.clone();
+        bad[i].rhs = shift(&bad[i].rhs, g());
+        assert!(matches!(check(&bad), Err(Error::PairingCheckFailed)), "rhs {i}");
+    }
+    // Errors that cancel in Σ L_i, Σ R_i: each claim false, the unweighted sum true.
+    let mut bad = claims.clone();
+    bad[0].lhs = shift(&bad[0].lhs, g());
+    bad[1].lhs = shift(&bad[1].lhs, -g());
+    let sum = |f: fn(&PairingClaim) -> G1Affine| {
+        bad.iter().map(|c| f(c).into_group()).sum::<G1Projective>().into_affine()
+    };
+    PairingClaim {
+        lhs: sum(|c| c.lhs),
+        rhs: sum(|c| c.rhs),
+    }
+    .check(vk)
+    .unwrap();
+    assert!(matches!(check(&bad), Err(Error::PairingCheckFailed)));
 }

@@ -41,7 +41,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_std::rand::RngCore;
-use pcs::hyperkzg::{Commitment, ProverKey, VerifierKey};
+use pcs::hyperkzg::{Commitment, PairingClaim, ProverKey, VerifierKey};
 use pcs::Srs;
 use sumcheck::{PoseidonTranscript, Transcript};
 
@@ -258,6 +258,43 @@ pub fn verify<S: StepCircuit>(
     z_i: &[Fr],
     proof: &DeciderProof,
 ) -> Result<(), Error> {
+    verify_deferred(params, key, vk, i, z_0, z_i, proof)?.check(vk)
+}
+
+/// HyperKZG pairing claims a verification has left to one final pairing product, with the
+/// transcript (bound to the statement and the whole proof) that weighs them
+/// ([`PairingClaim::check_all`]). Dropping it unchecked accepts nothing.
+#[must_use = "the pairing checks are still to be made"]
+#[derive(Debug)]
+pub struct PendingPairings {
+    claims: Vec<PairingClaim>,
+    transcript: PoseidonTranscript,
+}
+
+impl PendingPairings {
+    /// Adds a claim of another opening under the same verifier key.
+    pub fn push(&mut self, claim: PairingClaim) {
+        self.claims.push(claim);
+    }
+
+    /// Decides every claim with one pairing product.
+    pub fn check(mut self, vk: &VerifierKey) -> Result<(), Error> {
+        PairingClaim::check_all(vk, &self.claims, &mut self.transcript)
+            .map_err(spartan::pcs_error("the decider's pairing check"))
+    }
+}
+
+/// [`verify`] with its HyperKZG pairing checks left pending (every other check is made), so a
+/// caller can decide them together with its own.
+pub fn verify_deferred<S: StepCircuit>(
+    params: &IvcParams<S>,
+    key: &DeciderKey,
+    vk: &VerifierKey,
+    i: u64,
+    z_0: &[Fr],
+    z_i: &[Fr],
+    proof: &DeciderProof,
+) -> Result<PendingPairings, Error> {
     if i == 0 {
         return Err(Error::Malformed {
             what: "an IVC state of zero steps proves nothing",
@@ -284,14 +321,18 @@ pub fn verify<S: StepCircuit>(
         x: folded.x,
     };
     let mut t = statement_transcript(primary.digest(), i, hash);
-    spartan::verify(&key.spartan, vk, &inst, &proof.spartan, &mut t)?;
+    let claims = spartan::verify_deferred(&key.spartan, vk, &inst, &proof.spartan, &mut t)?;
     let cf_inst = cyclefold_instance(
         params.cyclefold().key(),
         &proof.cf_acc,
         &proof.cf_blind_w,
         &proof.cf_blind_e,
     )?;
-    spartan_ipa::verify(&key.cyclefold, &cf_inst, &proof.cf_spartan, &mut t)
+    spartan_ipa::verify(&key.cyclefold, &cf_inst, &proof.cf_spartan, &mut t)?;
+    Ok(PendingPairings {
+        claims,
+        transcript: t,
+    })
 }
 
 /// A relaxed instance as serialized: `(C_W, C_E, u, x)`.

@@ -76,8 +76,8 @@
 //! twelve evaluations and the two openings.
 
 use ark_ff::{batch_inversion, AdditiveGroup, One, Zero};
-use pcs::batch::{batch_open, batch_verify, multi_point_open, multi_point_verify, MultiPointProof};
-use pcs::hyperkzg::{Commitment, Proof as HyperKzgProof, ProverKey, VerifierKey};
+use pcs::batch::{batch_open, batch_reduce, multi_point_open, multi_point_reduce, MultiPointProof};
+use pcs::hyperkzg::{Commitment, PairingClaim, Proof as HyperKzgProof, ProverKey, VerifierKey};
 use pcs::{AdditivelyHomomorphic, HyperKzg, MultilinearPcs, Scalars};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -876,6 +876,23 @@ pub fn verify<T: Transcript>(
     proof: &SparkProof,
     transcript: &mut T,
 ) -> Result<(), Error> {
+    let pairings = verify_deferred(vk, pcs_vk, r_x, r_y, gamma, v, proof, transcript)?;
+    PairingClaim::check_all(pcs_vk, &pairings, transcript).map_err(pcs_error("spark openings"))
+}
+
+/// [`verify`] up to the pairing checks of its two openings, which it returns (to be decided
+/// with others by [`PairingClaim::check_all`]); every other check is made.
+#[allow(clippy::too_many_arguments)]
+pub fn verify_deferred<T: Transcript>(
+    vk: &SparkVerifierKey,
+    pcs_vk: &VerifierKey,
+    r_x: &[F],
+    r_y: &[F],
+    gamma: F,
+    v: F,
+    proof: &SparkProof,
+    transcript: &mut T,
+) -> Result<Vec<PairingClaim>, Error> {
     Error::check_len("spark r_x", vk.row_vars, r_x.len())?;
     Error::check_len("spark r_y", vk.col_vars, r_y.len())?;
     check_proof_shape(vk, proof)?;
@@ -927,8 +944,8 @@ pub fn verify<T: Transcript>(
     let c = &vk.commitments;
     let c_val = HyperKzg::combine(&c.val, &[F::one(), gamma, gamma * gamma])
         .map_err(pcs_error("spark val commitment"))?;
-    batch_verify::<HyperKzg, T>(
-        pcs_vk,
+    let entry_error = pcs_error("spark entry opening");
+    let (c_entry, v_entry) = batch_reduce::<HyperKzg, T>(
         &[
             c_val,
             c.row,
@@ -940,12 +957,20 @@ pub fn verify<T: Transcript>(
         &[n; 6],
         points.entry,
         &[ev.val, row, col, ev.e_row, ev.e_col, ev.h],
+        transcript,
+    )
+    .map_err(&entry_error)?;
+    let entry = HyperKzg::reduce_to_pairing(
+        pcs_vk,
+        &c_entry,
+        points.entry,
+        &v_entry,
         &proof.entry_opening,
         transcript,
     )
-    .map_err(pcs_error("spark entry opening"))?;
-    multi_point_verify::<HyperKzg, T>(
-        pcs_vk,
+    .map_err(&entry_error)?;
+    let table_error = pcs_error("spark table opening");
+    let (c_table, r_table, v_table) = multi_point_reduce::<HyperKzg, T>(
         &[
             proof.comm_t_row,
             c.row_counts,
@@ -954,10 +979,20 @@ pub fn verify<T: Transcript>(
         ],
         &[vk.row_vars, vk.row_vars, vk.col_vars, vk.col_vars],
         &table_claims(&points, ev),
-        &proof.table_opening,
+        &proof.table_opening.reduction,
         transcript,
     )
-    .map_err(pcs_error("spark table opening"))
+    .map_err(&table_error)?;
+    let table = HyperKzg::reduce_to_pairing(
+        pcs_vk,
+        &c_table,
+        &r_table,
+        &v_table,
+        &proof.table_opening.opening,
+        transcript,
+    )
+    .map_err(&table_error)?;
+    Ok(vec![entry, table])
 }
 
 #[cfg(test)]

@@ -119,8 +119,8 @@ use std::sync::Arc;
 use ark_bn254::{Fq, G1Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, BigInteger, One, PrimeField, Zero};
-use pcs::batch::{multi_point_open, multi_point_verify, MultiPointProof};
-use pcs::hyperkzg::{Commitment, Proof as HyperKzgProof, ProverKey, VerifierKey};
+use pcs::batch::{multi_point_open, multi_point_reduce, MultiPointProof};
+use pcs::hyperkzg::{Commitment, PairingClaim, Proof as HyperKzgProof, ProverKey, VerifierKey};
 use pcs::{HyperKzg, MultilinearPcs, Scalars};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -827,6 +827,19 @@ pub fn verify<T: Transcript>(
     proof: &SpartanProof,
     transcript: &mut T,
 ) -> Result<(), Error> {
+    let pairings = verify_deferred(key, vk, inst, proof, transcript)?;
+    PairingClaim::check_all(vk, &pairings, transcript).map_err(pcs_error("decider openings"))
+}
+
+/// [`verify`] up to the pairing checks of its openings (one, or three with SPARK), which it
+/// returns to be decided with others by [`PairingClaim::check_all`]; every other check is made.
+pub fn verify_deferred<T: Transcript>(
+    key: &SpartanKey,
+    vk: &VerifierKey,
+    inst: &SpartanInstance,
+    proof: &SpartanProof,
+    transcript: &mut T,
+) -> Result<Vec<PairingClaim>, Error> {
     Error::check_len("x", key.shape().num_io(), inst.x.len())?;
     if !valid_point(&inst.comm_w.0) {
         return Err(Error::InvalidPoint { what: "C_W" });
@@ -863,8 +876,9 @@ pub fn verify<T: Transcript>(
         Some(part) => vec![proof.w_eval, part.matrix_eval],
     };
     let r_y = verify_batched(&[&inner], &proof.inner, &[inner_evals], transcript)?;
+    let mut pairings = Vec::with_capacity(3);
     if let (Some(spark_key), Some(part)) = (key.spark(), &proof.spark) {
-        spark::verify(
+        pairings = spark::verify_deferred(
             spark_key.verifier_key(),
             vk,
             &r_x,
@@ -892,15 +906,20 @@ pub fn verify<T: Transcript>(
             value: v_e,
         },
     ];
-    multi_point_verify::<HyperKzg, T>(
-        vk,
+    let opening_error = pcs_error("opening of W and E");
+    let (c, r, v) = multi_point_reduce::<HyperKzg, T>(
         &[inst.comm_w, inst.comm_e],
         &[wv, s],
         &claims,
-        &proof.opening,
+        &proof.opening.reduction,
         transcript,
     )
-    .map_err(pcs_error("opening of W and E"))
+    .map_err(&opening_error)?;
+    pairings.push(
+        HyperKzg::reduce_to_pairing(vk, &c, &r, &v, &proof.opening.opening, transcript)
+            .map_err(&opening_error)?,
+    );
+    Ok(pairings)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ use crate::ivc::{Ivc, IvcParams, IvcState};
 use crate::r1cs::{R1csInstance, R1csWitness};
 use crate::step_gadget::native_step_claims;
 use crate::training_step::{
-    accumulate_step, open_accumulator, verify_accumulator, Accumulator, StepVectors, TrainingStep,
+    accumulate_step, accumulator_pairing, open_accumulator, Accumulator, StepVectors, TrainingStep,
 };
 
 /// Magic bytes of [`TrainingProof::to_bytes`].
@@ -275,7 +275,7 @@ pub fn verify(
     }
     let z_0 = step.initial_state(data, initial_model);
     let z_t = TrainingStep::state(proof.iterations, data, final_model, &proof.accumulator);
-    decider::verify(
+    let mut pairings = decider::verify_deferred(
         &keys.params,
         &keys.decider,
         &keys.vk,
@@ -284,7 +284,12 @@ pub fn verify(
         &z_t,
         &proof.decider,
     )?;
-    verify_accumulator(&keys.vk, &proof.accumulator, &proof.opening)
+    pairings.push(accumulator_pairing(
+        &keys.vk,
+        &proof.accumulator,
+        &proof.opening,
+    )?);
+    pairings.check(&keys.vk)
 }
 
 #[derive(CanonicalSerialize, CanonicalDeserialize)]

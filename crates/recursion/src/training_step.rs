@@ -43,7 +43,7 @@ use nn_layers::proof::{
 };
 use nn_layers::Params;
 use nn_layers::TrainConfig;
-use pcs::hyperkzg::{Commitment, Proof as KzgProof, ProverKey, VerifierKey};
+use pcs::hyperkzg::{Commitment, PairingClaim, Proof as KzgProof, ProverKey, VerifierKey};
 use pcs::{HyperKzg, MultilinearPcs};
 use sumcheck::transcript::g1_to_limbs;
 use sumcheck::{MultilinearPoly, PoseidonTranscript, Transcript};
@@ -367,8 +367,19 @@ pub fn verify_accumulator(
     claim: &AccumulatorClaim,
     proof: &KzgProof,
 ) -> Result<(), Error> {
+    accumulator_pairing(vk, claim, proof)?
+        .check(vk)
+        .map_err(|e| Error::AccumulatorOpening(e.to_string()))
+}
+
+/// [`verify_accumulator`] up to its pairing check, which it returns.
+pub fn accumulator_pairing(
+    vk: &VerifierKey,
+    claim: &AccumulatorClaim,
+    proof: &KzgProof,
+) -> Result<PairingClaim, Error> {
     let mut t = PoseidonTranscript::new(ACC_OPEN_DOMAIN);
-    HyperKzg::verify(
+    HyperKzg::reduce_to_pairing(
         vk,
         &claim.commitment,
         &claim.point,

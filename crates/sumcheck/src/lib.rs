@@ -32,6 +32,7 @@ pub mod field;
 mod field_ops;
 pub mod instances;
 pub mod mle;
+mod poseidon;
 pub mod transcript;
 pub mod unipoly;
 

@@ -25,11 +25,12 @@
 use ark_bn254::G1Affine;
 use ark_crypto_primitives::sponge::poseidon::{find_poseidon_ark_and_mds, PoseidonConfig};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use ark_ff::{BigInteger, PrimeField, Zero};
 use ark_serialize::CanonicalSerialize;
 use std::sync::OnceLock;
 
 use crate::field::F;
+use crate::poseidon::{Fast, Reference, WIDTH};
 
 /// Longest label the Poseidon encoding accepts (bytes).
 pub const MAX_LABEL_LEN: usize = 27;
@@ -125,57 +126,30 @@ pub fn poseidon_config() -> &'static PoseidonConfig<F> {
     })
 }
 
-/// Sponge width `t = rate + capacity` of [`poseidon_config`].
-const WIDTH: usize = 3;
 /// Rate of [`poseidon_config`] (the capacity is the first state element).
 const RATE: usize = 2;
 
-/// [`poseidon_config`] in fixed-size arrays: round constants per round and the MDS matrix.
+/// [`poseidon_config`]'s permutation: its fast form, or the reference form should the fast one
+/// not exist for the configuration (it does; a test checks).
 struct Permutation {
-    ark: Vec<[F; WIDTH]>,
-    mds: [[F; WIDTH]; WIDTH],
-    full_rounds_half: usize,
-    partial_rounds: usize,
+    reference: Reference,
+    fast: Option<Fast>,
 }
 
 fn permutation() -> &'static Permutation {
     static PERMUTATION: OnceLock<Permutation> = OnceLock::new();
     PERMUTATION.get_or_init(|| {
-        let c = poseidon_config();
-        let row = |v: &[F]| -> [F; WIDTH] { [v[0], v[1], v[2]] };
-        Permutation {
-            ark: c.ark.iter().map(|r| row(r.as_slice())).collect(),
-            mds: [row(&c.mds[0]), row(&c.mds[1]), row(&c.mds[2])],
-            full_rounds_half: c.full_rounds / 2,
-            partial_rounds: c.partial_rounds,
-        }
+        let reference = Reference::from_config(poseidon_config());
+        let fast = Fast::new(&reference);
+        Permutation { reference, fast }
     })
 }
 
 impl Permutation {
-    /// The Poseidon permutation of arkworks' `PoseidonSponge` (round constants, S-box `x^5` on
-    /// the whole state in full rounds and on `s_0` in partial ones, then the MDS matrix), without
-    /// allocation.
     fn permute(&self, s: &mut [F; WIDTH]) {
-        let sbox = |x: &mut F| {
-            let x4 = x.square().square();
-            *x *= x4;
-        };
-        let partial_end = self.full_rounds_half + self.partial_rounds;
-        for (round, ark) in self.ark.iter().enumerate() {
-            for (x, c) in s.iter_mut().zip(ark) {
-                *x += c;
-            }
-            if round < self.full_rounds_half || round >= partial_end {
-                s.iter_mut().for_each(sbox);
-            } else {
-                sbox(&mut s[0]);
-            }
-            let m = &self.mds;
-            let [a, b, c] = *s;
-            for (x, row) in s.iter_mut().zip(m) {
-                *x = row[0] * a + row[1] * b + row[2] * c;
-            }
+        match &self.fast {
+            Some(fast) => fast.permute(s),
+            None => self.reference.permute(s),
         }
     }
 }
@@ -431,6 +405,11 @@ mod tests {
     /// The fixed-size duplex against arkworks' `PoseidonSponge` on random call sequences:
     /// absorbs of 0–5 elements and squeezes of 1–4, in every order, including absorbing after
     /// squeezing and squeezing past the rate.
+    #[test]
+    fn the_fast_permutation_is_used() {
+        assert!(permutation().fast.is_some());
+    }
+
     #[test]
     fn duplex_matches_arkworks_sponge() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
