@@ -455,18 +455,27 @@ fn pairing_claims_decided_together() {
     for i in 0..claims.len() {
         let mut bad = claims.clone();
         bad[i].lhs = shift(&bad[i].lhs, g());
-        assert!(matches!(check(&bad), Err(Error::PairingCheckFailed)), "lhs {i}");
+        assert!(
+            matches!(check(&bad), Err(Error::PairingCheckFailed)),
+            "lhs {i}"
+        );
         assert!(check(&bad[i..=i]).is_err(), "alone {i}");
         let mut bad = claims.clone();
         bad[i].rhs = shift(&bad[i].rhs, g());
-        assert!(matches!(check(&bad), Err(Error::PairingCheckFailed)), "rhs {i}");
+        assert!(
+            matches!(check(&bad), Err(Error::PairingCheckFailed)),
+            "rhs {i}"
+        );
     }
     // Errors that cancel in Σ L_i, Σ R_i: each claim false, the unweighted sum true.
     let mut bad = claims.clone();
     bad[0].lhs = shift(&bad[0].lhs, g());
     bad[1].lhs = shift(&bad[1].lhs, -g());
     let sum = |f: fn(&PairingClaim) -> G1Affine| {
-        bad.iter().map(|c| f(c).into_group()).sum::<G1Projective>().into_affine()
+        bad.iter()
+            .map(|c| f(c).into_group())
+            .sum::<G1Projective>()
+            .into_affine()
     };
     PairingClaim {
         lhs: sum(|c| c.lhs),

@@ -100,6 +100,8 @@
 //! the verifier accepts iff `Σ_t ρ^{t−1}·D_t = 0`, one MSM of `N + m·(2k + 1) + 1` points
 //! (`N + 4k + 3` for a pair): `−(Σ_t ρ^{t−1}·a_t)·s_i` on `G_i`, `ρ^{t−1}·x_j^{±2}` on
 //! `L_{t,j}`, `R_{t,j}`, `ρ^{t−1}` on `P_t` and `ξ·Σ_t ρ^{t−1}·(v_t − a_t·b_{t,final})` on `U_0`.
+//! The `N` generators are fixed, so the key keeps their window shifts and that part of the MSM
+//! is one bucket pass (`crate::fixed_base`); the `m·(2k + 1) + 1` others are variable-base.
 //!
 //! **Why it is sound.** Each statement taken alone is the single protocol: its challenges are
 //! random-oracle outputs squeezed after its own `L_{t,j}, R_{t,j}` (the other statements'
@@ -132,7 +134,7 @@
 //! once for all (`≈ N` scalar multiplications in total), the `L`, `R` MSMs and the vector folds
 //! are per statement. Verifier: the transcript (`m·(2k + 2)` absorbs, and the `m` final scalars
 //! if `m > 1`), `O(N)` field operations for `s` and each `b_{t,final}`, one MSM of
-//! `N + m·(2k + 1) + 1` points.
+//! `N + m·(2k + 1) + 1` points (the `N` on precomputed tables).
 
 use ark_ff::{batch_inversion, Field, One, Zero};
 use rayon::prelude::*;
@@ -142,6 +144,7 @@ use sumcheck::Transcript;
 
 use crate::curve::FoldingCurve;
 use crate::error::Error;
+use crate::fixed_base::FixedBaseMsm;
 use crate::pedersen::{GeneratorIndex, PedersenKey};
 
 /// Label of the commitment `P`.
@@ -186,6 +189,8 @@ const _: () = {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IpaKey<C: FoldingCurve> {
     generators: Vec<C::Affine>,
+    /// The generators' window shifts, for the verifier's MSM.
+    fixed: FixedBaseMsm<C>,
     u0: C::Affine,
     num_vars: usize,
     digest: [u8; 32],
@@ -229,6 +234,7 @@ impl<C: FoldingCurve> IpaKey<C> {
         h.update(key.digest());
         h.update((num_vars as u64).to_le_bytes());
         Ok(Self {
+            fixed: FixedBaseMsm::new(&generators),
             generators,
             u0,
             num_vars,
@@ -624,10 +630,8 @@ pub fn verify_many<C: FoldingCurve, T: Transcript>(
     //              − ξ·a_t·b_{t,final}·U_0) = 0.
     let mut g_coeff = C::ScalarField::zero();
     let mut u_coeff = C::ScalarField::zero();
-    let mut bases = Vec::with_capacity(n + m * (2 * k + 1) + 1);
-    let mut scalars = Vec::with_capacity(n + m * (2 * k + 1) + 1);
-    bases.extend_from_slice(&key.generators);
-    scalars.resize(n, C::ScalarField::zero());
+    let mut bases = Vec::with_capacity(m * (2 * k + 1) + 1);
+    let mut scalars = Vec::with_capacity(m * (2 * k + 1) + 1);
     for ((claim, proof), w) in claims.iter().zip(proofs).zip(&weights) {
         // `inner_product` zips: `s` (length N) is cut to `|b_t|`, i.e. `b_t` is zero-padded.
         let b_final = inner_product(&s, claim.b);
@@ -640,14 +644,16 @@ pub fn verify_many<C: FoldingCurve, T: Transcript>(
         scalars.extend(x2_inv.iter().map(|x| *w * x));
         scalars.push(*w);
     }
-    scalars[..n]
-        .par_iter_mut()
-        .with_min_len(PAR_MIN_LEN)
-        .zip(&s)
-        .for_each(|(out, s)| *out = -(g_coeff * s));
     bases.push(key.u0);
     scalars.push(xi * u_coeff);
-    if C::msm_unchecked(&bases, &scalars).is_zero() {
+    // The generators' part on their precomputed window shifts, the rest variable-base.
+    let g_scalars: Vec<C::ScalarField> = s
+        .par_iter()
+        .with_min_len(PAR_MIN_LEN)
+        .map(|s| -(g_coeff * s))
+        .collect();
+    let total = key.fixed.msm(&g_scalars) + C::msm_unchecked(&bases, &scalars);
+    if total.is_zero() {
         Ok(())
     } else {
         Err(Error::Rejected {

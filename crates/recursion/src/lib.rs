@@ -70,6 +70,7 @@ pub mod cyclefold;
 pub mod cyclefold_gadget;
 pub mod decider;
 pub mod error;
+mod fixed_base;
 pub mod ipa;
 pub mod ivc;
 pub mod multi_eval_gadget;

@@ -140,6 +140,9 @@ enum Command {
         /// Check every iteration's proof even when the run has a folded proof (debugging).
         #[arg(long)]
         each: bool,
+        /// Benchmarking: verify an accepted folded proof N more times and print the median time.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        timing_runs: usize,
     },
     /// Show what a run directory or a zkpot file is and what it commits to.
     Inspect {
@@ -290,12 +293,14 @@ fn main() -> ExitCode {
             srs,
             json,
             each,
+            timing_runs,
         } => {
             let opts = VerifyOptions {
                 run: run.clone(),
                 model_commitment,
                 srs,
                 each,
+                timing_runs,
             };
             match commands::verify::run(&opts) {
                 Ok(report) => {

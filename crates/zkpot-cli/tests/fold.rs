@@ -85,8 +85,9 @@ fn folded_run_verifies_by_one_proof_and_rejects_tampering() {
     assert!(text.contains("final proof of 2 iterations"), "{text}");
     assert!(run.join(FOLD_STATE_FILE).exists());
 
-    let text = expect_code(&zkpot(&["verify", s(&run)]), 0);
+    let text = expect_code(&zkpot(&["verify", s(&run), "--timing-runs", "2"]), 0);
     assert!(text.contains("folded proof of 2 iterations"), "{text}");
+    assert!(text.contains("verified 2 more times: median"), "{text}");
     assert!(text.contains("ACCEPTED: 2 iterations"), "{text}");
     let file: FoldedFile = formats::load(&FOLDED_MAGIC, &run.join(FINAL_PROOF_FILE)).unwrap();
     assert_eq!(file.iterations, 2);

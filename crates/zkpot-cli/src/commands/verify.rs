@@ -38,6 +38,8 @@ pub struct VerifyOptions {
     pub srs: Option<PathBuf>,
     /// Check every iteration's proof even when the run has a folded proof (debugging).
     pub each: bool,
+    /// Verify an accepted folded proof this many more times and report the median time.
+    pub timing_runs: usize,
 }
 
 /// What checking a folded proof measured.
@@ -49,6 +51,8 @@ pub struct FoldedSummary {
     pub verify: Duration,
     /// Deriving the keys (synthesizing the augmented circuit).
     pub keys: Duration,
+    /// Repeated verifications (`--timing-runs`), when asked for.
+    pub repeated: Option<fold::RepeatedTiming>,
 }
 
 /// The verdict.
@@ -126,7 +130,7 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport> {
             ),
         ));
     }
-    verify_loaded_mode(&opts.run, st, &srs, claimed, opts.each)
+    verify_loaded_mode(&opts.run, st, &srs, claimed, opts.each, opts.timing_runs)
 }
 
 /// [`run`] with the statement and SRS loaded (the folded proof if the run has one).
@@ -136,16 +140,18 @@ pub fn verify_loaded(
     srs: &Srs,
     claimed: Option<Point>,
 ) -> Result<VerifyReport> {
-    verify_loaded_mode(run, st, srs, claimed, false)
+    verify_loaded_mode(run, st, srs, claimed, false, 0)
 }
 
-/// [`verify_loaded`], checking every iteration's proof when `each`.
+/// [`verify_loaded`], checking every iteration's proof when `each`, and timing an accepted folded
+/// proof's verification `timing_runs` more times.
 pub fn verify_loaded_mode(
     run: &Path,
     st: RunStatement,
     srs: &Srs,
     claimed: Option<Point>,
     each: bool,
+    timing_runs: usize,
 ) -> Result<VerifyReport> {
     let report = VerifyReport {
         statement: Some(st.clone()),
@@ -265,6 +271,7 @@ pub fn verify_loaded_mode(
             st.batch,
             &data_commitment,
             &st.initial_model_commitment,
+            timing_runs,
         )?;
         let mut report = report;
         report.iterations = v.iterations;
@@ -273,6 +280,7 @@ pub fn verify_loaded_mode(
             bytes: v.bytes,
             verify: v.verify,
             keys: v.keys,
+            repeated: v.repeated,
         });
         if let Err(reason) = v.result {
             return Ok(report.reject(reason));
@@ -415,10 +423,16 @@ pub fn to_json(run: &Path, report: &VerifyReport, error: Option<&CliError>) -> S
         times.join(","),
         sizes.join(","),
         report.folded.map_or("null".into(), |f| format!(
-            "{{\"proof_bytes\":{},\"verify_ms\":{:.3},\"keys_ms\":{:.3}}}",
+            "{{\"proof_bytes\":{},\"verify_ms\":{:.3},\"keys_ms\":{:.3},\"repeated\":{}}}",
             f.bytes,
             ms(f.verify),
-            ms(f.keys)
+            ms(f.keys),
+            f.repeated.map_or("null".into(), |r| format!(
+                "{{\"runs\":{},\"median_ms\":{:.3},\"min_ms\":{:.3}}}",
+                r.runs,
+                ms(r.median),
+                ms(r.min)
+            ))
         )),
     )
 }
@@ -453,6 +467,14 @@ pub fn print_human(run: &Path, report: &VerifyReport) {
             ms(f.verify),
             f.keys.as_secs_f64()
         );
+        if let Some(r) = f.repeated {
+            println!(
+                "  verified {} more times: median {:.1} ms, fastest {:.1} ms",
+                r.runs,
+                ms(r.median),
+                ms(r.min)
+            );
+        }
     }
     if report.accepted {
         if let Some(c) = report.final_commitment {
