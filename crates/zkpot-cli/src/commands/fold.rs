@@ -293,7 +293,8 @@ pub fn verify_run(
         for _ in 0..timing_runs {
             let t = Instant::now();
             if let Err(e) = check(&proof) {
-                // The verifier is deterministic up to its own weights: this cannot happen.
+                // The verifier is deterministic (its weights come from the transcript), so a
+                // second check of an accepted proof cannot fail; say so if it ever does.
                 verdict.result = Err(format!("folded proof, verified again: {e}"));
                 return Ok(verdict);
             }
